@@ -1,0 +1,87 @@
+/* history.h — what happened in a run, recorded by the simulated world (never by strategies):
+ * every client request and its outcome, every store append, final store contents, message
+ * counts. Reports compute metrics from it and checkers judge the run from it alone.
+ *
+ * Times are int64 microseconds of simulated (global) time. Event ids are dense: event k has
+ * id k+1 and lives at events[k]. Arrays grow geometrically; their counts are bounded by the
+ * budgets in strategies/limits.h, checked by the loader before the run. */
+#ifndef RS_HISTORY_H
+#define RS_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strategies/types.h"
+
+typedef struct rs_history_event {
+    rs_stream_id stream;          /* stream id */
+    uint32_t version;             /* version in its stream */
+    uint16_t type_index;          /* scenario event type */
+    uint16_t origin_region;       /* region of the client that created it */
+    uint32_t size_bytes;          /* payload size */
+    uint32_t checksum;            /* rs_event_checksum at creation */
+    uint32_t request_index;       /* index in requests[] of the append that carried it */
+    int64_t created_us;           /* creation at the client */
+} rs_history_event;
+
+typedef struct rs_history_request {
+    uint32_t client;              /* client index (global, in region order) */
+    uint32_t manager;             /* manager index (global) the client sent it to */
+    rs_event_id first_event;      /* events first_event .. first_event + event_count - 1 */
+    uint32_t event_count;         /* >= 1 */
+    rs_status status;             /* outcome the client received; RS_ERR_TIMEOUT if none */
+    int64_t invoke_us;            /* client sent it */
+    int64_t manager_arrival_us;   /* manager received it; -1 if it never arrived */
+    int64_t manager_ack_us;       /* manager answered; -1 if it never did */
+    int64_t client_ack_us;        /* client received the answer; -1 if it never did */
+} rs_history_request;
+
+typedef struct rs_history_append {
+    uint32_t store;               /* global store index */
+    rs_event_id event;            /* which event */
+    uint32_t version;             /* as received (transforms may change fields later) */
+    uint32_t checksum;            /* as stored */
+    int64_t time_us;              /* when the store applied it (after service time) */
+    uint8_t duplicate;            /* 1 when the store already held it (idempotent no-op) */
+} rs_history_append;
+
+typedef enum rs_message_kind {
+    RS_MSG_CLIENT_APPEND,         /* client -> manager */
+    RS_MSG_CLIENT_ACK,            /* manager -> client */
+    RS_MSG_STORE_APPEND,          /* manager -> store */
+    RS_MSG_STORE_REPLY,           /* store -> manager */
+    RS_MSG_KIND_COUNT
+} rs_message_kind;
+
+const char *rs_message_kind_name(rs_message_kind kind);
+
+typedef struct rs_history {
+    size_t event_count, event_capacity;
+    rs_history_event *events;           /* by event id - 1 */
+    size_t request_count, request_capacity;
+    rs_history_request *requests;       /* in invoke order */
+    size_t append_count, append_capacity;
+    rs_history_append *appends;         /* in simulated-time order */
+    uint64_t messages[RS_MSG_KIND_COUNT];       /* messages sent, by kind */
+    uint64_t message_bytes[RS_MSG_KIND_COUNT];  /* simulated bytes sent, by kind */
+    uint32_t store_count;                /* stores in the topology */
+    size_t *final_count;                 /* per store: events held at the end */
+    rs_event_id **final_events;          /* per store: event ids in log order at the end */
+    int64_t workload_end_us;             /* when clients stopped issuing requests */
+    int64_t end_us;                      /* when the simulation stopped */
+} rs_history;
+
+/* Initialises an empty history for `store_count` stores. Returns 0, or -1 when out of memory. */
+int rs_history_init(rs_history *history, uint32_t store_count);
+void rs_history_free(rs_history *history);
+
+/* Appenders: each returns the index of the new record, or aborts when out of memory (the
+ * loader's budgets keep the sizes far below what the machine holds). */
+size_t rs_history_add_event(rs_history *history, const rs_history_event *event);
+size_t rs_history_add_request(rs_history *history, const rs_history_request *request);
+size_t rs_history_add_append(rs_history *history, const rs_history_append *append);
+
+/* Records store `store`'s final contents (copied). */
+void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);
+
+#endif

@@ -1,0 +1,129 @@
+/* scenario.h — a scenario as the simulator sees it: every field of the JSON file, checked,
+ * defaulted and resolved to indices (names referenced in the file become store/region
+ * indices). Produced by rs_scenario_load (model/scenario_load.c); read-only afterwards.
+ *
+ * Units are in the field names. Limits are in strategies/limits.h. */
+#ifndef RS_SCENARIO_H
+#define RS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/dist.h"
+#include "strategies/limits.h"
+#include "strategies/strategy.h"
+
+typedef struct rs_region_spec {
+    char name[RS_NAME_MAX];   /* unique among regions */
+    uint32_t stores;          /* 0..RS_STORES_PER_REGION_MAX (default 1) */
+    uint32_t managers;        /* 0..RS_MANAGERS_PER_REGION_MAX (default 0) */
+    uint32_t clients;         /* 0..RS_CLIENTS_PER_REGION_MAX (default 0) */
+    uint32_t first_store;     /* global index of this region's first store */
+} rs_region_spec;
+
+typedef struct rs_link_spec {
+    uint32_t region_a;        /* region indices, region_a < region_b */
+    uint32_t region_b;
+    double latency_ms;        /* one-way propagation latency of the WAN link */
+    double bandwidth_mbps;    /* megabits per second */
+    rs_dist extra_latency;    /* per-message extra delay drawn by the sender */
+} rs_link_spec;
+
+typedef enum rs_arrival { RS_ARRIVAL_CONSTANT, RS_ARRIVAL_POISSON } rs_arrival;
+typedef enum rs_durability { RS_DURABILITY_FSYNC, RS_DURABILITY_PERIODIC, RS_DURABILITY_VOLATILE } rs_durability;
+
+typedef struct rs_attribute {
+    char key[RS_NAME_MAX];            /* attribute name */
+    bool is_number;                   /* number or string value */
+    double number;                    /* when is_number */
+    char text[RS_ATTR_VALUE_MAX];     /* when !is_number */
+} rs_attribute;
+
+typedef struct rs_event_type {
+    char name[RS_NAME_MAX];           /* unique among types */
+    double weight;                    /* normalised so all types sum to 1 */
+    uint32_t attribute_count;         /* 0..RS_ATTRIBUTES_MAX */
+    rs_attribute attributes[RS_ATTRIBUTES_MAX];
+} rs_event_type;
+
+/* One threshold of the "expect" block. Absent thresholds are not checked. */
+typedef enum rs_expect_metric {
+    RS_EXPECT_SUCCESS_RATE_MIN,              /* acked ok / requests, 0..1 */
+    RS_EXPECT_WRITE_LATENCY_MS_P50_MAX,      /* client invoke -> client ack, ok requests */
+    RS_EXPECT_WRITE_LATENCY_MS_P99_MAX,
+    RS_EXPECT_REPLICATION_LATENCY_MS_P99_MAX,/* manager arrival -> store append, all replicas */
+    RS_EXPECT_SYNC_DELAY_MS_P99_MAX,         /* manager arrival -> last target holds it */
+    RS_EXPECT_ACKED_EVENTS_LOST_MAX,         /* acked ok but on fewer than write_quorum stores */
+    RS_EXPECT_THROUGHPUT_PER_S_MIN,          /* acked ok events per second of workload */
+    RS_EXPECT_METRIC_COUNT
+} rs_expect_metric;
+
+typedef struct rs_expectations {
+    bool present[RS_EXPECT_METRIC_COUNT];    /* which thresholds the file gave */
+    double value[RS_EXPECT_METRIC_COUNT];    /* the thresholds */
+} rs_expectations;
+
+/* JSON field name of an expectation ("success_rate_min", ...). */
+const char *rs_expect_metric_name(rs_expect_metric metric);
+
+typedef struct rs_scenario {
+    char source_path[1024];           /* file it was loaded from (for messages) */
+    char name[RS_SCENARIO_NAME_MAX];  /* "name" */
+    uint64_t seed;                    /* "seed" (default 1); --seed overrides */
+    uint64_t content_hash;            /* FNV-1a 64 of the file bytes, in every report */
+    double duration_s;                /* workload duration, > 0 */
+    double settle_s;                  /* simulation continues this long after the workload */
+
+    /* network */
+    double intra_latency_ms;          /* one-way between two nodes of one region (default 0.2) */
+    double intra_bandwidth_mbps;      /* default 10000 */
+    uint32_t region_count;
+    rs_region_spec regions[RS_REGIONS_MAX];
+    uint32_t link_count;              /* every region pair must have a link when >1 region */
+    rs_link_spec links[RS_LINKS_MAX];
+    uint32_t store_count;             /* sum over regions */
+
+    /* stores */
+    double append_ms;                 /* append service time (default 1.0) */
+    rs_durability durability;         /* default fsync */
+    double fsync_interval_ms;         /* periodic only (default 100) */
+
+    /* strategy and consistency policy */
+    const rs_component *strategy;     /* registry entry, kind STRATEGY */
+    double strategy_params[RS_PARAMS_MAX];
+    uint32_t target_count;            /* resolved "strategy.targets" (default: every store) */
+    uint32_t targets[RS_TARGETS_MAX]; /* ascending global store indices, no duplicates */
+    const rs_component *policy;       /* registry entry, kind POLICY (default "all") */
+    double policy_params[RS_PARAMS_MAX];
+    uint32_t write_quorum;            /* resolved by rs_policy_write_quorum */
+
+    /* workload */
+    double rate_per_s;                /* all clients together, > 0 */
+    rs_arrival arrival;               /* default poisson */
+    uint32_t streams;                 /* streams per client (default 100) */
+    uint32_t event_bytes;             /* default 512 */
+    uint32_t type_count;              /* >= 1 (default: one type "Event") */
+    rs_event_type types[RS_EVENT_TYPES_MAX];
+
+    rs_expectations expect;
+} rs_scenario;
+
+/* Loads and validates `path`. On success returns 0 and fills *out (caller-allocated; large,
+ * so heap-allocate it). On bad input returns 2 and writes one message
+ * "file:line:col: field.path: what is wrong; allowed: ..." into `error` (NUL-terminated,
+ * truncated to error_size). Never asserts or crashes on any input. */
+int rs_scenario_load(const char *path, rs_scenario *out, char *error, size_t error_size);
+
+/* Same, from a buffer; `path` is only used in messages. */
+int rs_scenario_load_buffer(const char *path, const char *text, size_t length, rs_scenario *out,
+                            char *error, size_t error_size);
+
+/* Global store index -> region index, and the store's name "region/store-K" into buf. */
+uint32_t rs_scenario_store_region(const rs_scenario *scenario, uint32_t store);
+void rs_scenario_store_name(const rs_scenario *scenario, uint32_t store, char *buf, size_t size);
+
+/* The link between two distinct regions, or NULL. */
+const rs_link_spec *rs_scenario_link(const rs_scenario *scenario, uint32_t a, uint32_t b);
+
+#endif

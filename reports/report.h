@@ -1,0 +1,28 @@
+/* report.h — turns a finished run (scenario + history + strategy metrics) into the report
+ * directory: summary.json, summary.md, timeseries.csv, plots/ (gnuplot data, scripts, PNG).
+ * Every figure is computed here from the history; the verdict compares them with the
+ * scenario's expectations (checks/expect.h). Files are written atomically (temporary name,
+ * then rename). Output is byte-identical for the same scenario, seed and history. */
+#ifndef RS_REPORT_H
+#define RS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/history.h"
+#include "model/scenario.h"
+#include "reports/metrics.h"
+
+typedef struct rs_run_facts {
+    uint64_t seed;                /* the seed actually used (scenario's or --seed) */
+    uint64_t simulated_events;    /* node callbacks dispatched (a measure of work) */
+} rs_run_facts;
+
+/* Writes the report into `out_dir` (created if missing). Sets *expectations_hold. Returns 0,
+ * or -1 with a message in `error` when a file cannot be written (the directory then holds no
+ * partial file of this run). */
+int rs_report_write(const rs_scenario *scenario, const rs_history *history,
+                    const rs_metrics *metrics, const rs_run_facts *facts, const char *out_dir,
+                    bool *expectations_hold, char *error, size_t error_size);
+
+#endif

@@ -1,0 +1,58 @@
+/* limits.h — every bound replsim places on its inputs and its state, in one place.
+ *
+ * Each limit says what it bounds and why that value. The scenario loader rejects a value above
+ * its limit with the limit in the message; the runtime asserts the ones a run could otherwise
+ * overflow. Products (rate x duration, stores x events) are bounded by the budget limits at the
+ * bottom, checked before anything is allocated in proportion to them. */
+#ifndef RS_LIMITS_H
+#define RS_LIMITS_H
+
+/* Names of regions, stores, event types, attributes: short identifiers, printed in tables. */
+#define RS_NAME_MAX 64                 /* bytes including the NUL */
+#define RS_SCENARIO_NAME_MAX 200       /* the scenario's title, shown in report headers */
+#define RS_ATTR_VALUE_MAX 64           /* an attribute's string value, bytes including NUL */
+
+/* Topology. 1000 stores (20 regions x 50) is the scale target; 64 regions leaves headroom. */
+#define RS_REGIONS_MAX 64
+#define RS_STORES_PER_REGION_MAX 256
+#define RS_MANAGERS_PER_REGION_MAX 16
+#define RS_CLIENTS_PER_REGION_MAX 64
+#define RS_STORES_MAX 2048             /* all regions together */
+#define RS_NODES_MAX 4096              /* stores + managers + clients */
+#define RS_LINKS_MAX (RS_REGIONS_MAX * (RS_REGIONS_MAX - 1) / 2) /* one per region pair */
+
+/* Network figures: a latency above 10 s or a bandwidth above 1 Tb/s is a typo, not a WAN. */
+#define RS_LATENCY_MS_MAX 10000.0
+#define RS_BANDWIDTH_MBPS_MAX 1000000.0
+#define RS_BANDWIDTH_MBPS_MIN 0.001
+#define RS_DIST_COMPONENTS_MAX 8       /* components of a latency mixture */
+
+/* Time: a simulated run of at most one day; everything is in microseconds internally, so a
+ * day is 8.64e10 us — far inside int64. */
+#define RS_DURATION_S_MAX 86400.0
+#define RS_TIMEOUT_MS_MAX 600000.0     /* ten minutes */
+#define RS_SERVICE_MS_MAX 60000.0      /* one append taking a minute is a broken disk */
+
+/* Workload. */
+#define RS_RATE_PER_S_MAX 1000000.0
+#define RS_STREAMS_MAX 10000000
+#define RS_EVENT_BYTES_MAX (16 * 1024 * 1024)
+#define RS_EVENT_TYPES_MAX 64
+#define RS_ATTRIBUTES_MAX 16           /* attributes per event type */
+#define RS_EVENTS_PER_APPEND_MAX 1024  /* events one append (event stream) may carry */
+
+/* Strategy parameters and targets. */
+#define RS_PARAMS_MAX 16               /* parameters one strategy or policy declares */
+#define RS_TARGETS_MAX RS_STORES_MAX
+
+/* Budgets: products checked before a run allocates in proportion to them. A stored
+ * event-replica costs about 40 bytes in a store plus its history record. */
+#define RS_EVENTS_MAX 20000000LL       /* rate_per_s x duration_s, all clients together */
+#define RS_REPLICAS_MAX 200000000LL    /* events x target stores */
+#define RS_IN_FLIGHT_MAX 1000000       /* outstanding store requests in one manager */
+
+/* Scenario files: a hand-written scenario is a few kB; 4 MiB leaves room for generated ones. */
+#define RS_SCENARIO_BYTES_MAX (4 * 1024 * 1024)
+#define RS_JSON_DEPTH_MAX 32
+
+#endif

@@ -1,0 +1,77 @@
+/* registry.c — the list of every replication strategy and consistency policy, with their
+ * parameter tables. Adding a strategy = one rs_component here plus its ops in its own file. */
+#include "strategies/strategy.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "strategies/star.h"
+
+/* --- consistency policies ------------------------------------------------------------------ */
+
+static const rs_param_spec quorum_params[] = {
+    {"write_quorum", RS_PARAM_INTEGER, 0, 0, RS_TARGETS_MAX, NULL,
+     "confirmations needed before the client is acked; 0 = majority of the targets"},
+};
+
+static const rs_component policy_all = {
+    RS_COMPONENT_POLICY, "all",
+    "ack the client once every target store confirmed; fail as soon as one cannot",
+    NULL, 0, NULL};
+
+static const rs_component policy_quorum = {
+    RS_COMPONENT_POLICY, "quorum",
+    "strong consistency: ack once write_quorum targets confirmed; fail with quorum_not_reached "
+    "as soon as that is impossible or the timeout passes",
+    quorum_params, sizeof quorum_params / sizeof quorum_params[0], NULL};
+
+static const rs_component *const components[] = {
+    &rs_star_component,
+    &policy_all,
+    &policy_quorum,
+};
+
+size_t rs_components(const rs_component *const **out) {
+    assert(out != NULL);
+    *out = components;
+    return sizeof components / sizeof components[0];
+}
+
+const rs_component *rs_component_find(rs_component_kind kind, const char *name) {
+    assert(name != NULL);
+    for (size_t i = 0; i < sizeof components / sizeof components[0]; i++) {
+        if (components[i]->kind == kind && strcmp(components[i]->name, name) == 0) {
+            return components[i];
+        }
+    }
+    return NULL;
+}
+
+int rs_component_param_index(const rs_component *component, const char *name) {
+    assert(component != NULL);
+    assert(name != NULL);
+    for (size_t i = 0; i < component->param_count; i++) {
+        if (strcmp(component->params[i].name, name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+uint32_t rs_policy_write_quorum(const rs_component *policy, const double *params,
+                                uint32_t target_count) {
+    assert(policy != NULL && policy->kind == RS_COMPONENT_POLICY);
+    assert(target_count >= 1);
+    if (policy == &policy_all) {
+        return target_count;
+    }
+    assert(policy == &policy_quorum);
+    double asked = params[0];
+    if (asked == 0) {
+        return target_count / 2 + 1;
+    }
+    if (asked > (double)target_count) {
+        return 0;
+    }
+    return (uint32_t)asked;
+}

@@ -1,0 +1,21 @@
+/* test_util.h — shared plumbing for the CUnit test programs: run the registry and turn any
+ * failed assertion, test or suite into a non-zero exit status; locate the source tree and the
+ * replsim binary (set by CTest in the environment). */
+#ifndef RS_TEST_UTIL_H
+#define RS_TEST_UTIL_H
+
+#include <CUnit/Basic.h>
+
+/* Runs every registered suite verbosely, cleans up the registry, returns the exit status:
+ * 0 when every assertion passed and at least one test ran, 1 otherwise. */
+int rs_test_run_all(void);
+
+/* Adds a suite with the given tests (NULL-terminated name/function pairs via CU_TestInfo). */
+void rs_test_add_suite(const char *name, CU_TestInfo *tests);
+
+/* $RS_SOURCE_DIR (the repository root), or "." when unset. */
+const char *rs_test_source_dir(void);
+/* $RS_REPLSIM (path of the replsim binary), or "replsim" when unset. */
+const char *rs_test_replsim(void);
+
+#endif
