@@ -1,0 +1,30 @@
+/* ack.h — the write-acknowledgement rule shared by strategies: given how many of a request's
+ * targets must confirm (the consistency policy's write quorum) and how many were asked, decide
+ * once — as early as possible — whether the client gets "ok" or "quorum not reached"
+ * (the chapter's StrongConsistencyWithQuorum). Pure arithmetic, no runtime calls. */
+#ifndef RS_ACK_H
+#define RS_ACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum rs_ack_decision {
+    RS_ACK_PENDING,       /* not decided yet (or decided earlier: the decision is given once) */
+    RS_ACK_SUCCEEDED,     /* this result completed the quorum */
+    RS_ACK_FAILED         /* this result made the quorum impossible */
+} rs_ack_decision;
+
+typedef struct rs_ack_tracker {
+    uint32_t needed;      /* confirmations required, 1..total */
+    uint32_t total;       /* targets asked */
+    uint32_t confirmed;   /* ok results so far */
+    uint32_t failed;      /* error or timeout results so far */
+    bool decided;         /* a decision has been returned */
+} rs_ack_tracker;
+
+void rs_ack_tracker_init(rs_ack_tracker *tracker, uint32_t needed, uint32_t total);
+/* Records one target's result. Returns SUCCEEDED or FAILED exactly once, on the result that
+ * decides; PENDING otherwise. At most `total` results may be recorded. */
+rs_ack_decision rs_ack_tracker_record(rs_ack_tracker *tracker, bool ok);
+
+#endif

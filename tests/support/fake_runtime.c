@@ -1,0 +1,135 @@
+/* fake_runtime.c — see fake_runtime.h. */
+#include "tests/support/fake_runtime.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rs_fake_runtime *fake_of(void *context) {
+    assert(context != NULL);
+    return context;
+}
+
+static int64_t fake_now_us(void *context) { return fake_of(context)->now_us; }
+
+static uint64_t fake_random_u64(void *context) {
+    rs_fake_runtime *fake = fake_of(context);
+    uint64_t z = (fake->random_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void fake_store_append(void *context, uint32_t store, const rs_event_stream *stream,
+                              int64_t timeout_us, uint64_t tag) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->append_count < RS_FAKE_CAPACITY);
+    assert(stream != NULL && stream->count >= 1);
+    fake->appends[fake->append_count++] = (rs_fake_append){
+        store, tag, fake->now_us, timeout_us, stream->events[0].id, stream->count};
+}
+
+static rs_timer_id fake_timer_set(void *context, int64_t delay_us, uint64_t tag) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->timer_count < RS_FAKE_CAPACITY);
+    assert(delay_us >= 0);
+    rs_timer_id id = fake->timer_count + 1;
+    fake->timers[fake->timer_count++] = (rs_fake_timer){id, fake->now_us + delay_us, tag, true};
+    return id;
+}
+
+static void fake_timer_cancel(void *context, rs_timer_id timer) {
+    rs_fake_runtime *fake = fake_of(context);
+    if (timer >= 1 && timer <= fake->timer_count) {
+        fake->timers[timer - 1].armed = false;
+    }
+}
+
+static void fake_ack_client(void *context, uint64_t client_request, rs_status status) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->ack_count < RS_FAKE_CAPACITY);
+    fake->acks[fake->ack_count++] = (rs_fake_ack){client_request, status, fake->now_us};
+}
+
+static int fake_store_healthy(void *context, uint32_t store) {
+    assert(store < 64);
+    return !fake_of(context)->unhealthy[store];
+}
+
+static void fake_metric_latency(void *context, uint32_t store, int64_t latency_us) {
+    assert(store < 64);
+    fake_of(context)->last_latency_us[store] = latency_us;
+}
+
+static void fake_metric_result(void *context, uint32_t store, rs_status status) {
+    assert(store < 64 && status < RS_STATUS_COUNT);
+    fake_of(context)->results[store][status]++;
+}
+
+static void fake_log(void *context, rs_log_level level, const char *message) {
+    (void)level;
+    if (getenv("RS_FAKE_LOG") != NULL) {
+        fprintf(stderr, "[fake %lld us] %s\n", (long long)fake_of(context)->now_us, message);
+    }
+}
+
+static const rs_runtime_ops fake_ops = {
+    fake_now_us, fake_random_u64, fake_store_append, fake_timer_set, fake_timer_cancel,
+    fake_ack_client, fake_store_healthy, fake_metric_latency, fake_metric_result, fake_log,
+};
+
+rs_runtime rs_fake_runtime_init(rs_fake_runtime *fake) {
+    assert(fake != NULL);
+    memset(fake, 0, sizeof *fake);
+    fake->random_state = 42;
+    return (rs_runtime){&fake_ops, fake};
+}
+
+void rs_fake_advance(rs_fake_runtime *fake, const rs_strategy_ops *ops, void *state,
+                     int64_t until_us) {
+    assert(until_us >= fake->now_us);
+    for (;;) {
+        rs_fake_timer *next = NULL;
+        for (uint32_t i = 0; i < fake->timer_count; i++) {
+            rs_fake_timer *timer = &fake->timers[i];
+            if (timer->armed && timer->due_us <= until_us &&
+                (next == NULL || timer->due_us < next->due_us)) {
+                next = timer;
+            }
+        }
+        if (next == NULL) {
+            break;
+        }
+        next->armed = false;
+        fake->now_us = next->due_us > fake->now_us ? next->due_us : fake->now_us;
+        ops->on_timer(state, next->id, next->tag);
+    }
+    fake->now_us = until_us;
+}
+
+void rs_fake_reply(rs_fake_runtime *fake, const rs_strategy_ops *ops, void *state,
+                   uint32_t append_index, int64_t at_us, rs_status status) {
+    assert(append_index < fake->append_count);
+    rs_fake_advance(fake, ops, state, at_us);
+    const rs_fake_append *append = &fake->appends[append_index];
+    ops->on_store_reply(state, append->tag, append->store, status);
+}
+
+const rs_strategy_config *rs_fake_config(const rs_component *component, const double *params,
+                                         uint32_t target_count, uint32_t write_quorum) {
+    static double values[RS_PARAMS_MAX];
+    static uint32_t targets[64];
+    static uint32_t regions[64];
+    static rs_strategy_config config;
+    assert(component != NULL && target_count <= 64);
+    for (size_t i = 0; i < component->param_count; i++) {
+        values[i] = params != NULL ? params[i] : component->params[i].default_value;
+    }
+    for (uint32_t i = 0; i < 64; i++) {
+        targets[i] = i;
+        regions[i] = 0;
+    }
+    config = (rs_strategy_config){values, targets, target_count, write_quorum, 0, 64, regions};
+    return &config;
+}
