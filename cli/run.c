@@ -1,0 +1,168 @@
+/* run.c — `replsim run` and `replsim validate`: load and check a scenario, run it on the
+ * simulated world, write the report, and turn the verdict into the exit status. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "model/history.h"
+#include "model/scenario.h"
+#include "model/world.h"
+#include "reports/metrics.h"
+#include "reports/report.h"
+
+int rs_cli_parse_seed(const char *text, unsigned long long *out) {
+    if (text == NULL || *text == '\0' || strlen(text) > 20) {
+        return -1;
+    }
+    for (const char *c = text; *c != '\0'; c++) {
+        if (!isdigit((unsigned char)*c)) {
+            return -1;
+        }
+    }
+    errno = 0;
+    unsigned long long value = strtoull(text, NULL, 10);
+    if (errno != 0) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+/* out/<file name without directory and .json> */
+static void default_out_dir(const char *path, char *out, size_t size) {
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    size_t length = strlen(base);
+    if (length > 5 && strcmp(base + length - 5, ".json") == 0) {
+        length -= 5;
+    }
+    snprintf(out, size, "out/%.*s", (int)length, base);
+}
+
+typedef struct run_options {
+    const char *file;        /* scenario path */
+    const char *out_dir;     /* NULL = default */
+    bool seed_given;         /* --seed present */
+    unsigned long long seed; /* its value */
+} run_options;
+
+static int parse_run_options(int argc, char **argv, run_options *options) {
+    memset(options, 0, sizeof *options);
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            if (rs_cli_parse_seed(argv[++i], &options->seed) != 0) {
+                fprintf(stderr, "replsim run: --seed: '%s' is not a seed; allowed: an integer "
+                                "0..18446744073709551615\n", argv[i]);
+                return 2;
+            }
+            options->seed_given = true;
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            options->out_dir = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
+                            "--out DIR\n", argv[i]);
+            return 2;
+        } else if (options->file == NULL) {
+            options->file = argv[i];
+        } else {
+            fprintf(stderr, "replsim run: one scenario file at a time (got '%s' and '%s')\n",
+                    options->file, argv[i]);
+            return 2;
+        }
+    }
+    if (options->file == NULL) {
+        fprintf(stderr, "replsim run: missing scenario file; usage: replsim run FILE [--seed N] "
+                        "[--out DIR]\n");
+        return 2;
+    }
+    return 0;
+}
+
+static int run_loaded(const rs_scenario *scenario, const char *out_dir) {
+    rs_history history;
+    rs_metrics metrics;
+    char error[1024] = "";
+    if (rs_history_init(&history, scenario->store_count) != 0 ||
+        rs_metrics_init(&metrics, scenario->store_count) != 0) {
+        fprintf(stderr, "replsim run: out of memory\n");
+        return 3;
+    }
+    rs_run_facts facts = {.seed = scenario->seed};
+    int status = rs_world_run(scenario, scenario->seed, &history, &metrics,
+                              &facts.simulated_events, error, sizeof error);
+    bool hold = false;
+    if (status == 0) {
+        status = rs_report_write(scenario, &history, &metrics, &facts, out_dir, &hold, error,
+                                 sizeof error);
+    }
+    if (status != 0) {
+        fprintf(stderr, "replsim run: %s\n", error);
+    } else {
+        printf("%s: seed %llu, %zu requests; expectations %s; report in %s/\n", scenario->name,
+               (unsigned long long)scenario->seed, history.request_count,
+               hold ? "hold" : "FAILED", out_dir);
+    }
+    rs_history_free(&history);
+    rs_metrics_free(&metrics);
+    return status != 0 ? 3 : hold ? 0 : 1;
+}
+
+int rs_cli_run(int argc, char **argv) {
+    run_options options;
+    int status = parse_run_options(argc, argv, &options);
+    if (status != 0) {
+        return status;
+    }
+    rs_scenario *scenario = calloc(1, sizeof *scenario);
+    if (scenario == NULL) {
+        fprintf(stderr, "replsim run: out of memory\n");
+        return 3;
+    }
+    char error[1024];
+    if (rs_scenario_load(options.file, scenario, error, sizeof error) != 0) {
+        fprintf(stderr, "%s\n", error);
+        free(scenario);
+        return 2;
+    }
+    if (options.seed_given) {
+        scenario->seed = options.seed;
+    }
+    char out_dir[1024];
+    if (options.out_dir != NULL) {
+        snprintf(out_dir, sizeof out_dir, "%s", options.out_dir);
+    } else {
+        default_out_dir(options.file, out_dir, sizeof out_dir);
+    }
+    status = run_loaded(scenario, out_dir);
+    free(scenario);
+    return status;
+}
+
+int rs_cli_validate(int argc, char **argv) {
+    if (argc == 0) {
+        fprintf(stderr, "replsim validate: missing scenario file; usage: replsim validate FILE...\n");
+        return 2;
+    }
+    rs_scenario *scenario = calloc(1, sizeof *scenario);
+    if (scenario == NULL) {
+        fprintf(stderr, "replsim validate: out of memory\n");
+        return 3;
+    }
+    int status = 0;
+    for (int i = 0; i < argc; i++) {
+        char error[1024];
+        if (rs_scenario_load(argv[i], scenario, error, sizeof error) != 0) {
+            fprintf(stderr, "%s\n", error);
+            status = 2;
+        } else {
+            printf("%s: ok (%u regions, %u stores, strategy %s, consistency %s)\n", argv[i],
+                   scenario->region_count, scenario->store_count, scenario->strategy->name,
+                   scenario->policy->name);
+        }
+    }
+    free(scenario);
+    return status;
+}

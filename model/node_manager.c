@@ -1,0 +1,249 @@
+/* node_manager.c — the replication manager node: hosts one strategy instance and binds the
+ * runtime port (strategies/runtime.h) to the simulated world. Store requests and strategy
+ * timers live in generation-tagged slot tables, so a reply that arrives after its request
+ * timed out, or a cancelled timer that fires, is recognised and dropped in O(1). Every store
+ * request gets exactly one on_store_reply: the store's reply or, at its deadline, a timeout. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/world.h"
+
+typedef struct manager_slot {
+    uint32_t generation;   /* bumped on every release; half of the id */
+    uint32_t next_free;    /* free-list link (index + 1), 0 = end */
+    bool live;             /* waiting for its reply or its firing */
+    uint32_t store;        /* store requests: the store asked */
+    uint64_t tag;          /* the strategy's tag */
+} manager_slot;
+
+typedef struct manager_slots {
+    manager_slot *slots;
+    uint32_t used, capacity, free_head;
+} manager_slots;
+
+typedef struct rs_manager_state {
+    rs_strategy_config config;     /* the world's config with this manager's region */
+    const rs_strategy_ops *ops;    /* the strategy's callbacks */
+    void *strategy;                /* its instance */
+    rs_rng rng;                    /* RS_RNG_STRATEGY stream for random_u64 */
+    manager_slots requests;        /* outstanding store requests */
+    manager_slots timers;          /* armed strategy timers */
+} rs_manager_state;
+
+static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag) {
+    uint32_t index;
+    if (table->free_head != 0) {
+        index = table->free_head - 1;
+        table->free_head = table->slots[index].next_free;
+    } else {
+        if (table->used == table->capacity) {
+            table->capacity = table->capacity == 0 ? 64 : table->capacity * 2;
+            table->slots = realloc(table->slots, table->capacity * sizeof *table->slots);
+            if (table->slots == NULL) {
+                fprintf(stderr, "replsim: out of memory (manager slots)\n");
+                abort();
+            }
+            memset(&table->slots[table->used], 0, (table->capacity - table->used) * sizeof(manager_slot));
+        }
+        index = table->used++;
+    }
+    manager_slot *slot = &table->slots[index];
+    assert(!slot->live);
+    slot->live = true;
+    slot->store = store;
+    slot->tag = tag;
+    return ((uint64_t)slot->generation << 32) | index;
+}
+
+/* The live slot named by `id`, released; NULL when it was already released (stale id). */
+static manager_slot *slots_release(manager_slots *table, uint64_t id) {
+    uint32_t index = (uint32_t)(id & 0xffffffffu);
+    if (index >= table->used) {
+        return NULL;
+    }
+    manager_slot *slot = &table->slots[index];
+    if (!slot->live || slot->generation != (uint32_t)(id >> 32)) {
+        return NULL;
+    }
+    slot->live = false;
+    slot->generation++;
+    slot->next_free = table->free_head;
+    table->free_head = index + 1;
+    return slot;
+}
+
+/* --- the runtime port, bound to a manager node ------------------------------------------- */
+
+static rs_node *port_node(void *context) {
+    rs_node *node = context;
+    assert(node != NULL && node->kind == RS_NODE_MANAGER);
+    return node;
+}
+
+static int64_t port_now_us(void *context) {
+    (void)port_node(context);
+    return rs_world_now_us();
+}
+
+static uint64_t port_random_u64(void *context) {
+    rs_manager_state *manager = port_node(context)->role;
+    return rs_rng_next(&manager->rng);
+}
+
+static void port_store_append(void *context, uint32_t store, const rs_event_stream *stream,
+                              int64_t timeout_us, uint64_t tag) {
+    rs_node *node = port_node(context);
+    rs_manager_state *manager = node->role;
+    assert(store < node->world->store_count);
+    assert(stream != NULL && stream->count >= 1 && stream->count <= RS_EVENTS_PER_APPEND_MAX);
+    assert(timeout_us > 0);
+    uint64_t id = slots_take(&manager->requests, store, tag);
+    rs_message *message = rs_message_new(RS_MSG_STORE_APPEND, stream->count);
+    message->request = id;
+    memcpy(message->events, stream->events, stream->count * sizeof(rs_event));
+    for (uint32_t i = 0; i < stream->count; i++) {
+        message->size_bytes += stream->events[i].size_bytes;
+    }
+    rs_net_send(node, store, message);
+    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + timeout_us,
+                                        .kind = RS_TIMER_REQUEST_TIMEOUT, .a = id});
+}
+
+static rs_timer_id port_timer_set(void *context, int64_t delay_us, uint64_t tag) {
+    rs_node *node = port_node(context);
+    rs_manager_state *manager = node->role;
+    assert(delay_us >= 0);
+    uint64_t id = slots_take(&manager->timers, 0, tag);
+    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + delay_us,
+                                        .kind = RS_TIMER_STRATEGY, .a = id});
+    return id + 1; /* 0 means "no timer" to strategies */
+}
+
+static void port_timer_cancel(void *context, rs_timer_id timer) {
+    rs_manager_state *manager = port_node(context)->role;
+    if (timer != 0) {
+        (void)slots_release(&manager->timers, timer - 1);
+    }
+}
+
+static void port_ack_client(void *context, uint64_t client_request, rs_status status) {
+    rs_node *node = port_node(context);
+    rs_world *world = node->world;
+    assert(client_request < world->history->request_count);
+    assert(status < RS_STATUS_COUNT);
+    rs_history_request *request = &world->history->requests[client_request];
+    if (request->manager_ack_us >= 0) {
+        fprintf(stderr, "replsim: warning: strategy answered request %llu twice; kept the first\n",
+                (unsigned long long)client_request);
+        return;
+    }
+    request->manager_ack_us = rs_world_now_us();
+    rs_message *ack = rs_message_new(RS_MSG_CLIENT_ACK, 0);
+    ack->request = client_request;
+    ack->status = status;
+    rs_net_send(node, world->store_count + world->manager_count + request->client, ack);
+}
+
+static int port_store_healthy(void *context, uint32_t store) {
+    assert(store < port_node(context)->world->store_count);
+    return 1;
+}
+
+static void port_metric_latency(void *context, uint32_t store, int64_t latency_us) {
+    rs_metrics_record_latency(port_node(context)->world->metrics, store, latency_us);
+}
+
+static void port_metric_result(void *context, uint32_t store, rs_status status) {
+    rs_metrics_record_result(port_node(context)->world->metrics, store, status);
+}
+
+static void port_log(void *context, rs_log_level level, const char *message) {
+    rs_node *node = port_node(context);
+    if (level >= RS_LOG_WARNING || getenv("REPLSIM_DEBUG") != NULL) {
+        fprintf(stderr, "[%.6f %s] %s\n", (double)rs_world_now_us() / 1e6, node->host_name, message);
+    }
+}
+
+static const rs_runtime_ops manager_port = {
+    port_now_us, port_random_u64, port_store_append, port_timer_set, port_timer_cancel,
+    port_ack_client, port_store_healthy, port_metric_latency, port_metric_result, port_log,
+};
+
+/* --- node handlers ------------------------------------------------------------------------ */
+
+int rs_manager_init(rs_node *node) {
+    assert(node != NULL && node->kind == RS_NODE_MANAGER);
+    rs_world *world = node->world;
+    const rs_scenario *scenario = world->scenario;
+    rs_manager_state *manager = calloc(1, sizeof *manager);
+    if (manager == NULL) {
+        return -1;
+    }
+    node->role = manager;
+    manager->config = (rs_strategy_config){
+        scenario->strategy_params, scenario->targets, scenario->target_count,
+        scenario->write_quorum,    node->region,      world->store_count,
+        world->store_region};
+    rs_rng_seed(&manager->rng, world->seed, RS_RNG_STRATEGY, node->role_index);
+    manager->ops = scenario->strategy->ops;
+    assert(manager->ops != NULL);
+    manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
+    return manager->strategy != NULL ? 0 : -1;
+}
+
+void rs_manager_on_message(rs_node *node, rs_message *message) {
+    rs_manager_state *manager = node->role;
+    assert(manager != NULL);
+    if (message->kind == RS_MSG_CLIENT_APPEND) {
+        rs_history *history = node->world->history;
+        assert(message->request < history->request_count);
+        history->requests[message->request].manager_arrival_us = rs_world_now_us();
+        history->requests[message->request].manager = node->role_index;
+        rs_event_stream stream = {message->event_count, message->events};
+        manager->ops->on_client_append(manager->strategy, message->request, &stream);
+    } else if (message->kind == RS_MSG_STORE_REPLY) {
+        manager_slot *slot = slots_release(&manager->requests, message->request);
+        if (slot != NULL) {
+            manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store, message->status);
+        }
+    } else {
+        fprintf(stderr, "replsim: manager %s got an unexpected %s message\n", node->host_name,
+                rs_message_kind_name(message->kind));
+        abort();
+    }
+    free(message);
+}
+
+void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
+    rs_manager_state *manager = node->role;
+    assert(manager != NULL);
+    if (timer->kind == RS_TIMER_REQUEST_TIMEOUT) {
+        manager_slot *slot = slots_release(&manager->requests, timer->a);
+        if (slot != NULL) {
+            manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store, RS_ERR_TIMEOUT);
+        }
+    } else {
+        assert(timer->kind == RS_TIMER_STRATEGY);
+        manager_slot *slot = slots_release(&manager->timers, timer->a);
+        if (slot != NULL) {
+            manager->ops->on_timer(manager->strategy, timer->a + 1, slot->tag);
+        }
+    }
+}
+
+void rs_manager_finish(rs_node *node) {
+    rs_manager_state *manager = node->role;
+    if (manager == NULL) {
+        return;
+    }
+    if (manager->strategy != NULL) {
+        manager->ops->destroy(manager->strategy);
+    }
+    free(manager->requests.slots);
+    free(manager->timers.slots);
+    free(manager);
+    node->role = NULL;
+}

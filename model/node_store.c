@@ -1,0 +1,142 @@
+/* node_store.c — the store server: an append-only log with a FIFO disk. Each append request
+ * waits its turn and takes `append_ms` of service (one service time per request, whatever the
+ * number of events it carries); then every event not already held is appended (idempotent by
+ * event id, so a retried request never duplicates an event), each append is recorded in the
+ * history with its completion time, and the store replies ok to the manager. */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model/world.h"
+
+typedef struct rs_store_state {
+    rs_idset held;             /* event ids in the log */
+    rs_event_id *log;          /* event ids in append order */
+    size_t log_count, log_capacity;
+    rs_message **queue;        /* append requests waiting for the disk, FIFO ring */
+    uint32_t queue_head, queue_count, queue_capacity;
+    bool busy;                 /* the disk is serving queue[head] */
+    int64_t append_us;         /* service time of one append request */
+} rs_store_state;
+
+static void *store_alloc(void *old, size_t count, size_t size) {
+    void *memory = realloc(old, count * size);
+    if (memory == NULL) {
+        fprintf(stderr, "replsim: out of memory (store)\n");
+        abort();
+    }
+    return memory;
+}
+
+int rs_store_init(rs_node *node) {
+    assert(node != NULL && node->kind == RS_NODE_STORE);
+    assert(node->index == node->role_index); /* stores are the first nodes */
+    rs_store_state *store = calloc(1, sizeof *store);
+    if (store == NULL) {
+        return -1;
+    }
+    rs_idset_init(&store->held);
+    store->append_us = llround(node->world->scenario->append_ms * 1000.0);
+    node->role = store;
+    return 0;
+}
+
+static void store_queue_push(rs_store_state *store, rs_message *message) {
+    if (store->queue_count == store->queue_capacity) {
+        uint32_t capacity = store->queue_capacity == 0 ? 16 : store->queue_capacity * 2;
+        rs_message **ring = store_alloc(NULL, capacity, sizeof *ring);
+        for (uint32_t i = 0; i < store->queue_count; i++) {
+            ring[i] = store->queue[(store->queue_head + i) % store->queue_capacity];
+        }
+        free(store->queue);
+        store->queue = ring;
+        store->queue_head = 0;
+        store->queue_capacity = capacity;
+    }
+    store->queue[(store->queue_head + store->queue_count) % store->queue_capacity] = message;
+    store->queue_count++;
+}
+
+static void store_start_service(rs_node *node, rs_store_state *store) {
+    assert(!store->busy);
+    assert(store->queue_count > 0);
+    store->busy = true;
+    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + store->append_us,
+                                        .kind = RS_TIMER_STORE_SERVICE});
+}
+
+void rs_store_on_message(rs_node *node, rs_message *message) {
+    rs_store_state *store = node->role;
+    assert(store != NULL);
+    if (message->kind != RS_MSG_STORE_APPEND) {
+        fprintf(stderr, "replsim: store %s got an unexpected %s message\n", node->host_name,
+                rs_message_kind_name(message->kind));
+        abort();
+    }
+    store_queue_push(store, message);
+    if (!store->busy) {
+        store_start_service(node, store);
+    }
+}
+
+static void store_apply(rs_node *node, rs_store_state *store, const rs_message *request) {
+    rs_history *history = node->world->history;
+    int64_t now_us = rs_world_now_us();
+    for (uint32_t i = 0; i < request->event_count; i++) {
+        const rs_event *event = &request->events[i];
+        int added = rs_idset_insert(&store->held, event->id);
+        if (added < 0) {
+            fprintf(stderr, "replsim: out of memory (store index)\n");
+            abort();
+        }
+        if (added == 1) {
+            if (store->log_count == store->log_capacity) {
+                store->log_capacity = store->log_capacity == 0 ? 256 : store->log_capacity * 2;
+                store->log = store_alloc(store->log, store->log_capacity, sizeof *store->log);
+            }
+            store->log[store->log_count++] = event->id;
+        }
+        rs_history_add_append(history, &(rs_history_append){
+                                           .store = node->role_index, .event = event->id,
+                                           .version = event->version, .checksum = event->checksum,
+                                           .time_us = now_us, .duplicate = added == 0});
+    }
+}
+
+void rs_store_on_timer(rs_node *node, const rs_timer *timer) {
+    rs_store_state *store = node->role;
+    assert(store != NULL && store->busy);
+    assert(timer->kind == RS_TIMER_STORE_SERVICE);
+    rs_message *request = store->queue[store->queue_head];
+    store->queue_head = (store->queue_head + 1) % store->queue_capacity;
+    store->queue_count--;
+    store->busy = false;
+    store_apply(node, store, request);
+    rs_message *reply = rs_message_new(RS_MSG_STORE_REPLY, 0);
+    reply->request = request->request;
+    reply->status = RS_OK;
+    rs_net_send(node, request->from_node, reply);
+    free(request);
+    if (store->queue_count > 0) {
+        store_start_service(node, store);
+    }
+}
+
+void rs_store_finish(rs_node *node) {
+    rs_store_state *store = node->role;
+    if (store == NULL) {
+        return;
+    }
+    rs_history_set_final(node->world->history, node->role_index, store->log, store->log_count);
+    while (store->queue_count > 0) {
+        free(store->queue[store->queue_head]);
+        store->queue_head = (store->queue_head + 1) % store->queue_capacity;
+        store->queue_count--;
+    }
+    free(store->queue);
+    free(store->log);
+    rs_idset_free(&store->held);
+    free(store);
+    node->role = NULL;
+}

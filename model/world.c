@@ -1,0 +1,418 @@
+/* world.c — the SimGrid binding: builds the platform and the nodes, runs the node loops and
+ * the message pumps, carries messages, and stops the run at its end time. Everything that
+ * touches SimGrid lives here; the roles (node_store.c, node_manager.c, node_client.c) see
+ * only world.h. See world.h for the execution model. */
+#include "model/world.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <simgrid/actor.h>
+#include <simgrid/comm.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <simgrid/mailbox.h>
+#include <simgrid/semaphore.h>
+#include <xbt/config.h>
+#include <xbt/log.h>
+
+#include "model/platform.h"
+
+static void *world_alloc(size_t count, size_t size) {
+    void *memory = calloc(count == 0 ? 1 : count, size);
+    if (memory == NULL) {
+        fprintf(stderr, "replsim: out of memory (%zu x %zu bytes)\n", count, size);
+        abort();
+    }
+    return memory;
+}
+
+int64_t rs_world_now_us(void) { return llround(simgrid_get_clock() * 1e6); }
+
+/* --- timers: a binary min-heap on (due_us, sequence) -------------------------------------- */
+
+static bool timer_before(const rs_timer *a, const rs_timer *b) {
+    return a->due_us < b->due_us || (a->due_us == b->due_us && a->sequence < b->sequence);
+}
+
+void rs_node_timer_push(rs_node *node, rs_timer timer) {
+    assert(node != NULL);
+    assert(timer.due_us >= 0);
+    if (node->timer_count == node->timer_capacity) {
+        uint32_t capacity = node->timer_capacity == 0 ? 16 : node->timer_capacity * 2;
+        rs_timer *timers = realloc(node->timers, capacity * sizeof *timers);
+        if (timers == NULL) {
+            fprintf(stderr, "replsim: out of memory (timers)\n");
+            abort();
+        }
+        node->timers = timers;
+        node->timer_capacity = capacity;
+    }
+    timer.sequence = node->timer_sequence++;
+    uint32_t index = node->timer_count++;
+    while (index > 0 && timer_before(&timer, &node->timers[(index - 1) / 2])) {
+        node->timers[index] = node->timers[(index - 1) / 2];
+        index = (index - 1) / 2;
+    }
+    node->timers[index] = timer;
+}
+
+static rs_timer timer_pop(rs_node *node) {
+    assert(node->timer_count > 0);
+    rs_timer top = node->timers[0];
+    rs_timer last = node->timers[--node->timer_count];
+    uint32_t index = 0;
+    for (;;) {
+        uint32_t child = 2 * index + 1;
+        if (child >= node->timer_count) {
+            break;
+        }
+        if (child + 1 < node->timer_count &&
+            timer_before(&node->timers[child + 1], &node->timers[child])) {
+            child++;
+        }
+        if (!timer_before(&node->timers[child], &last)) {
+            break;
+        }
+        node->timers[index] = node->timers[child];
+        index = child;
+    }
+    if (node->timer_count > 0) {
+        node->timers[index] = last;
+    }
+    return top;
+}
+
+/* --- inbox: a ring buffer of received messages ------------------------------------------- */
+
+static void inbox_push(rs_node *node, rs_message *message) {
+    if (node->inbox_count == node->inbox_capacity) {
+        uint32_t capacity = node->inbox_capacity == 0 ? 16 : node->inbox_capacity * 2;
+        rs_message **ring = world_alloc(capacity, sizeof *ring);
+        for (uint32_t i = 0; i < node->inbox_count; i++) {
+            ring[i] = node->inbox[(node->inbox_head + i) % node->inbox_capacity];
+        }
+        free(node->inbox);
+        node->inbox = ring;
+        node->inbox_head = 0;
+        node->inbox_capacity = capacity;
+    }
+    node->inbox[(node->inbox_head + node->inbox_count) % node->inbox_capacity] = message;
+    node->inbox_count++;
+}
+
+static rs_message *inbox_pop(rs_node *node) {
+    assert(node->inbox_count > 0);
+    rs_message *message = node->inbox[node->inbox_head];
+    node->inbox_head = (node->inbox_head + 1) % node->inbox_capacity;
+    node->inbox_count--;
+    return message;
+}
+
+/* --- messages and the network ------------------------------------------------------------ */
+
+rs_message *rs_message_new(rs_message_kind kind, uint32_t event_count) {
+    assert(kind < RS_MSG_KIND_COUNT);
+    assert(event_count <= RS_EVENTS_PER_APPEND_MAX);
+    rs_message *message = world_alloc(1, sizeof *message + event_count * sizeof(rs_event));
+    message->kind = kind;
+    message->event_count = event_count;
+    message->size_bytes = 64; /* header: ids, status, routing */
+    return message;
+}
+
+void rs_net_put(rs_node *from, rs_message *message) {
+    assert(from != NULL && message != NULL);
+    assert(message->to_node < from->world->node_count);
+    rs_node *to = &from->world->nodes[message->to_node];
+    sg_comm_detach(sg_mailbox_put_init(to->mailbox, message, (long)message->size_bytes), free);
+}
+
+void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
+    rs_world *world = from->world;
+    assert(to < world->node_count);
+    assert(message->kind < RS_MSG_KIND_COUNT);
+    message->from_node = from->index;
+    message->to_node = to;
+    world->history->messages[message->kind]++;
+    world->history->message_bytes[message->kind] += message->size_bytes;
+    uint32_t to_region = world->nodes[to].region;
+    if (to_region != from->region) {
+        const rs_link_spec *link = rs_scenario_link(world->scenario, from->region, to_region);
+        assert(link != NULL);
+        if (link->extra_latency.kind != RS_DIST_NONE) {
+            int64_t extra_us = llround(rs_dist_sample_ms(&link->extra_latency, &from->network_rng) * 1000.0);
+            if (extra_us > 0) {
+                rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + extra_us,
+                                                    .kind = RS_TIMER_DEFERRED_SEND,
+                                                    .message = message});
+                return;
+            }
+        }
+    }
+    rs_net_put(from, message);
+}
+
+/* --- the node loop and the pump ----------------------------------------------------------- */
+
+static void node_dispatch_message(rs_node *node, rs_message *message) {
+    node->world->dispatched++;
+    switch (node->kind) {
+    case RS_NODE_STORE: rs_store_on_message(node, message); break;
+    case RS_NODE_MANAGER: rs_manager_on_message(node, message); break;
+    case RS_NODE_CLIENT: rs_client_on_message(node, message); break;
+    }
+}
+
+static void node_dispatch_timer(rs_node *node, const rs_timer *timer) {
+    node->world->dispatched++;
+    if (timer->kind == RS_TIMER_DEFERRED_SEND) {
+        rs_net_put(node, timer->message);
+        return;
+    }
+    switch (node->kind) {
+    case RS_NODE_STORE: rs_store_on_timer(node, timer); break;
+    case RS_NODE_MANAGER: rs_manager_on_timer(node, timer); break;
+    case RS_NODE_CLIENT: rs_client_on_timer(node, timer); break;
+    }
+}
+
+static void node_main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    rs_node *node = sg_actor_self_get_data();
+    assert(node != NULL);
+    sg_actor_daemonize(sg_actor_self());
+    for (;;) {
+        while (node->inbox_count > 0) {
+            node_dispatch_message(node, inbox_pop(node));
+        }
+        while (node->timer_count > 0 && node->timers[0].due_us <= rs_world_now_us()) {
+            rs_timer timer = timer_pop(node);
+            node_dispatch_timer(node, &timer);
+        }
+        if (node->inbox_count > 0) {
+            continue;
+        }
+        if (node->timer_count == 0) {
+            sg_sem_acquire(node->semaphore);
+        } else {
+            double wait_s = (double)node->timers[0].due_us / 1e6 - simgrid_get_clock();
+            sg_sem_acquire_timeout(node->semaphore, wait_s > 0 ? wait_s : 0);
+        }
+    }
+}
+
+static void pump_main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    rs_node *node = sg_actor_self_get_data();
+    assert(node != NULL);
+    sg_actor_daemonize(sg_actor_self());
+    sg_mailbox_set_receiver(node->host_name);
+    for (;;) {
+        void *payload = NULL;
+        sg_comm_t comm = sg_mailbox_get_async(node->mailbox, &payload);
+        sg_error_t outcome = sg_comm_wait(comm);
+        switch (outcome) {
+        case SG_OK:
+            assert(payload != NULL);
+            inbox_push(node, payload);
+            sg_sem_release(node->semaphore);
+            break;
+        case SG_ERROR_NETWORK:
+        case SG_ERROR_TIMEOUT:
+        case SG_ERROR_CANCELED:
+            break; /* the message is lost, as on a real network; SimGrid frees it */
+        default:
+            fprintf(stderr, "replsim: unexpected communication outcome %d at %s\n", (int)outcome,
+                    node->host_name);
+            abort();
+        }
+    }
+}
+
+static void controller_main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    rs_world *world = sg_actor_self_get_data();
+    assert(world != NULL);
+    sg_actor_sleep_until((double)world->end_us / 1e6);
+}
+
+/* --- building the world ------------------------------------------------------------------- */
+
+static void world_place_nodes(rs_world *world) {
+    const rs_scenario *scenario = world->scenario;
+    uint32_t *next_host = world_alloc(scenario->region_count, sizeof *next_host);
+    uint32_t index = 0;
+    static const rs_node_kind kinds[] = {RS_NODE_STORE, RS_NODE_MANAGER, RS_NODE_CLIENT};
+    uint32_t role_counters[3] = {0, 0, 0};
+    for (uint32_t k = 0; k < 3; k++) {
+        for (uint32_t r = 0; r < scenario->region_count; r++) {
+            const rs_region_spec *region = &scenario->regions[r];
+            uint32_t count = k == 0 ? region->stores : k == 1 ? region->managers : region->clients;
+            if (k == 1) {
+                world->region_first_manager[r] = index;
+                world->region_manager_count[r] = count;
+            }
+            for (uint32_t i = 0; i < count; i++, index++) {
+                rs_node *node = &world->nodes[index];
+                node->world = world;
+                node->index = index;
+                node->kind = kinds[k];
+                node->region = r;
+                node->role_index = role_counters[k]++;
+                snprintf(node->host_name, sizeof node->host_name, "r%u-h%u", r, next_host[r]++);
+                rs_rng_seed(&node->network_rng, world->seed, RS_RNG_NETWORK, index);
+            }
+        }
+    }
+    assert(index == world->node_count);
+    free(next_host);
+}
+
+static int world_load_platform(const rs_scenario *scenario, char *error, size_t error_size) {
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/replsim-platform-XXXXXX", tmp != NULL ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(error, error_size, "cannot create a temporary platform file in %s", path);
+        return -1;
+    }
+    FILE *out = fdopen(fd, "w");
+    int failed = out == NULL || rs_platform_write(scenario, out) != 0;
+    if (out != NULL) {
+        failed |= fclose(out) != 0;
+    } else {
+        close(fd);
+    }
+    if (!failed) {
+        simgrid_load_platform(path);
+    }
+    unlink(path);
+    if (failed) {
+        snprintf(error, error_size, "cannot write the platform file %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static void world_init_engine(void) {
+    static bool initialised = false;
+    assert(!initialised && "SimGrid can be initialised once per process");
+    initialised = true;
+    int argc = 1;
+    char program[] = "replsim";
+    char *argv[] = {program, NULL};
+    xbt_log_control_set("root.thres:critical");
+    simgrid_init(&argc, argv);
+    /* Make declared latency true (SIMGRID_NOTES.md): CM02 without cross-traffic and TCP gamma
+     * gives exactly latency + size / bandwidth. */
+    sg_cfg_set_string("network/model", "CM02");
+    sg_cfg_set_boolean("network/crosstraffic", "no");
+    sg_cfg_set_double("network/TCP-gamma", 0.0);
+    sg_cfg_set_int("contexts/stack-size", 128);
+    sg_cfg_set_boolean("debug/verbose-exit", "no");
+}
+
+static void world_start_actors(rs_world *world) {
+    for (uint32_t i = 0; i < world->node_count; i++) {
+        rs_node *node = &world->nodes[i];
+        node->host = sg_host_by_name(node->host_name);
+        assert(node->host != NULL);
+        node->mailbox = sg_mailbox_by_name(node->host_name);
+        node->semaphore = sg_sem_init(0);
+        sg_actor_t pump = sg_actor_init("pump", node->host);
+        sg_actor_set_data(pump, node);
+        sg_actor_start(pump, pump_main, 0, NULL);
+        sg_actor_t actor = sg_actor_init("node", node->host);
+        sg_actor_set_data(actor, node);
+        sg_actor_start(actor, node_main, 0, NULL);
+    }
+    sg_actor_t controller = sg_actor_init("controller", world->nodes[0].host);
+    sg_actor_set_data(controller, world);
+    sg_actor_start(controller, controller_main, 0, NULL);
+}
+
+static int world_init_roles(rs_world *world) {
+    for (uint32_t i = 0; i < world->node_count; i++) {
+        rs_node *node = &world->nodes[i];
+        int status = node->kind == RS_NODE_STORE     ? rs_store_init(node)
+                     : node->kind == RS_NODE_MANAGER ? rs_manager_init(node)
+                                                     : rs_client_init(node);
+        if (status != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void world_finish(rs_world *world) {
+    for (uint32_t i = 0; i < world->node_count; i++) {
+        rs_node *node = &world->nodes[i];
+        switch (node->kind) {
+        case RS_NODE_STORE: rs_store_finish(node); break;
+        case RS_NODE_MANAGER: rs_manager_finish(node); break;
+        case RS_NODE_CLIENT: rs_client_finish(node); break;
+        }
+        while (node->inbox_count > 0) {
+            free(inbox_pop(node));
+        }
+        while (node->timer_count > 0) {
+            rs_timer timer = timer_pop(node);
+            free(timer.message);
+        }
+        free(node->inbox);
+        free(node->timers);
+    }
+}
+
+int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history,
+                 rs_metrics *metrics, uint64_t *dispatched, char *error, size_t error_size) {
+    assert(scenario != NULL && history != NULL && metrics != NULL);
+    assert(scenario->store_count == history->store_count);
+    rs_world world = {.scenario = scenario, .seed = seed, .history = history, .metrics = metrics};
+    for (uint32_t r = 0; r < scenario->region_count; r++) {
+        world.store_count += scenario->regions[r].stores;
+        world.manager_count += scenario->regions[r].managers;
+        world.client_count += scenario->regions[r].clients;
+    }
+    world.node_count = world.store_count + world.manager_count + world.client_count;
+    world.nodes = world_alloc(world.node_count, sizeof *world.nodes);
+    world.region_first_manager = world_alloc(scenario->region_count, sizeof(uint32_t));
+    world.region_manager_count = world_alloc(scenario->region_count, sizeof(uint32_t));
+    world.store_region = world_alloc(scenario->store_count, sizeof(uint32_t));
+    for (uint32_t s = 0; s < scenario->store_count; s++) {
+        world.store_region[s] = rs_scenario_store_region(scenario, s);
+    }
+    world.workload_end_us = llround(scenario->duration_s * 1e6);
+    world.end_us = world.workload_end_us + llround(scenario->settle_s * 1e6);
+    world_place_nodes(&world);
+    world_init_engine();
+    int status = world_load_platform(scenario, error, error_size);
+    if (status == 0) {
+        status = world_init_roles(&world);
+        if (status != 0) {
+            snprintf(error, error_size, "out of memory while creating the nodes");
+        }
+    }
+    if (status == 0) {
+        world_start_actors(&world);
+        simgrid_run();
+        history->workload_end_us = world.workload_end_us;
+        history->end_us = world.end_us;
+        *dispatched = world.dispatched;
+    }
+    world_finish(&world);
+    free(world.nodes);
+    free(world.region_first_manager);
+    free(world.region_manager_count);
+    free(world.store_region);
+    return status;
+}

@@ -1,0 +1,126 @@
+/* world.h — the simulated world of one run: nodes (clients, managers, stores) placed on the
+ * SimGrid platform generated from the scenario, their timers and inboxes, the network send
+ * path and the history they record. Private to model/; the CLI only calls rs_world_run.
+ *
+ * Execution model: one SimGrid actor per node runs the node loop (drain inbox, fire due
+ * timers, sleep on a semaphore until the next timer); a daemon pump actor per node receives
+ * from the node's mailbox without timeout and pushes to the inbox (receiving with a timeout
+ * loses messages in SimGrid 3.32). Actors run one at a time, so nothing here needs a lock.
+ * Times are int64 µs of simulated time; SimGrid's double seconds appear only in world.c. */
+#ifndef RS_WORLD_H
+#define RS_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/history.h"
+#include "model/idset.h"
+#include "model/rng.h"
+#include "model/scenario.h"
+#include "reports/metrics.h"
+#include "strategies/strategy.h"
+
+typedef enum rs_node_kind { RS_NODE_STORE, RS_NODE_MANAGER, RS_NODE_CLIENT } rs_node_kind;
+
+/* A message between nodes. Allocated by the sender, freed by the receiver (or by SimGrid's
+ * clean function when it is never delivered). Events follow the header. */
+typedef struct rs_message {
+    rs_message_kind kind;     /* what it is */
+    uint32_t from_node;       /* sender's node index */
+    uint32_t to_node;         /* receiver's node index */
+    rs_status status;         /* replies: outcome */
+    uint64_t request;         /* client append: history request index; store: request id */
+    uint32_t size_bytes;      /* simulated size on the wire */
+    uint32_t event_count;     /* events that follow */
+    rs_event events[];        /* event_count events */
+} rs_message;
+
+typedef enum rs_timer_kind {
+    RS_TIMER_STRATEGY,        /* a strategy's timer_set; a = timer id, b = tag */
+    RS_TIMER_REQUEST_TIMEOUT, /* a manager's store request deadline; a = request id */
+    RS_TIMER_DEFERRED_SEND,   /* a message held back by extra latency; message = it */
+    RS_TIMER_STORE_SERVICE,   /* a store finished serving its head request */
+    RS_TIMER_CLIENT_ARRIVAL,  /* a client's next request is due */
+    RS_TIMER_STOP             /* the node's workload or life ends */
+} rs_timer_kind;
+
+typedef struct rs_timer {
+    int64_t due_us;           /* simulated time it fires */
+    uint64_t sequence;        /* tie-break: arming order, for determinism */
+    rs_timer_kind kind;       /* what to do */
+    uint64_t a;               /* kind-specific */
+    uint64_t b;               /* kind-specific */
+    rs_message *message;      /* DEFERRED_SEND only */
+} rs_timer;
+
+typedef struct rs_world rs_world;
+
+typedef struct rs_node {
+    rs_world *world;          /* back pointer */
+    uint32_t index;           /* global node index */
+    rs_node_kind kind;        /* role */
+    uint32_t region;          /* region index */
+    uint32_t role_index;      /* store / manager / client index (global within its kind) */
+    char host_name[32];       /* SimGrid host ("r<region>-h<k>"), never a scenario name */
+    void *host;               /* sg_host_t */
+    void *mailbox;            /* sg_mailbox_t */
+    void *semaphore;          /* sg_sem_t: released once per inbox push */
+    rs_message **inbox;       /* ring buffer of received messages */
+    uint32_t inbox_head, inbox_count, inbox_capacity;
+    rs_timer *timers;         /* binary min-heap on (due_us, sequence) */
+    uint32_t timer_count, timer_capacity;
+    uint64_t timer_sequence;  /* next sequence number */
+    rs_rng network_rng;       /* extra-latency draws for messages this node sends */
+    bool stopped;             /* the node loop should exit */
+    void *role;               /* rs_store_state / rs_manager_state / rs_client_state */
+} rs_node;
+
+struct rs_world {
+    const rs_scenario *scenario;  /* the scenario being run */
+    uint64_t seed;                /* seed in use */
+    rs_history *history;          /* where everything is recorded */
+    rs_metrics *metrics;          /* strategy-reported metrics */
+    uint32_t node_count;          /* stores, then managers, then clients */
+    rs_node *nodes;
+    uint32_t store_count, manager_count, client_count;
+    uint32_t *region_first_manager;   /* per region: first manager node index */
+    uint32_t *region_manager_count;   /* per region: managers */
+    uint32_t *store_region;           /* per store: region index */
+    int64_t workload_end_us;          /* clients stop issuing here */
+    int64_t end_us;                   /* simulation end */
+    uint64_t next_event_id;           /* last event id handed out */
+    uint64_t dispatched;              /* callbacks handled by node loops */
+};
+
+/* Runs `scenario` with `seed`: builds the platform, runs the simulation to its end, records
+ * into `history` (initialised by the caller) and `metrics`. Returns 0, or -1 with `error`. */
+int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history,
+                 rs_metrics *metrics, uint64_t *dispatched, char *error, size_t error_size);
+
+/* --- node plumbing (world.c) ------------------------------------------------------------- */
+int64_t rs_world_now_us(void);
+void rs_node_timer_push(rs_node *node, rs_timer timer);
+rs_message *rs_message_new(rs_message_kind kind, uint32_t event_count);
+/* Sends `message` from `from` to node `to`: counts it in the history, applies the link's
+ * extra latency (deferring the send on the sender's timers), then hands it to SimGrid. */
+void rs_net_send(rs_node *from, uint32_t to, rs_message *message);
+/* Hands `message` to SimGrid now (after any extra latency). */
+void rs_net_put(rs_node *from, rs_message *message);
+
+/* --- roles: each a set of handlers called by the node loop -------------------------------- */
+int rs_store_init(rs_node *node);
+void rs_store_on_message(rs_node *node, rs_message *message);
+void rs_store_on_timer(rs_node *node, const rs_timer *timer);
+void rs_store_finish(rs_node *node);   /* records final contents, frees state */
+
+int rs_manager_init(rs_node *node);
+void rs_manager_on_message(rs_node *node, rs_message *message);
+void rs_manager_on_timer(rs_node *node, const rs_timer *timer);
+void rs_manager_finish(rs_node *node);
+
+int rs_client_init(rs_node *node);
+void rs_client_on_message(rs_node *node, rs_message *message);
+void rs_client_on_timer(rs_node *node, const rs_timer *timer);
+void rs_client_finish(rs_node *node);
+
+#endif
