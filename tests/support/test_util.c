@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 void rs_test_add_suite(const char *name, CU_TestInfo *tests) {
     if (CU_get_registry() == NULL && CU_initialize_registry() != CUE_SUCCESS) {
@@ -44,4 +46,75 @@ const char *rs_test_source_dir(void) {
 const char *rs_test_replsim(void) {
     const char *path = getenv("RS_REPLSIM");
     return path != NULL ? path : "replsim";
+}
+
+int rs_test_exec(const char *const argv[], const char *stdout_path, const char *stderr_path) {
+    pid_t child = fork();
+    if (child < 0) {
+        return -1;
+    }
+    if (child == 0) {
+        if (stdout_path != NULL && freopen(stdout_path, "w", stdout) == NULL) {
+            _exit(127);
+        }
+        if (stderr_path != NULL && freopen(stderr_path, "w", stderr) == NULL) {
+            _exit(127);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+char *rs_test_slurp(const char *path, size_t *length) {
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        return NULL;
+    }
+    size_t capacity = 4096, used = 0;
+    char *buffer = malloc(capacity);
+    size_t got;
+    while (buffer != NULL && (got = fread(buffer + used, 1, capacity - used - 1, in)) > 0) {
+        used += got;
+        if (capacity - used - 1 == 0) {
+            capacity *= 2;
+            char *grown = realloc(buffer, capacity);
+            if (grown == NULL) {
+                free(buffer);
+                buffer = NULL;
+            }
+            buffer = grown;
+        }
+    }
+    fclose(in);
+    if (buffer != NULL) {
+        buffer[used] = '\0';
+        if (length != NULL) {
+            *length = used;
+        }
+    }
+    return buffer;
+}
+
+void rs_test_write_file(const char *path, const char *text) {
+    FILE *out = fopen(path, "w");
+    if (out == NULL || fputs(text, out) == EOF || fclose(out) != 0) {
+        fprintf(stderr, "test: cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+const char *rs_test_make_temp_dir(void) {
+    static char path[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/replsim-test-XXXXXX", tmp != NULL ? tmp : "/tmp");
+    if (mkdtemp(path) == NULL) {
+        fprintf(stderr, "test: cannot create a temporary directory\n");
+        exit(2);
+    }
+    return path;
 }

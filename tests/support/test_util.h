@@ -18,4 +18,17 @@ const char *rs_test_source_dir(void);
 /* $RS_REPLSIM (path of the replsim binary), or "replsim" when unset. */
 const char *rs_test_replsim(void);
 
+/* Runs argv[0] with argv (NULL-terminated) without a shell, stdout and stderr redirected to
+ * the given files (NULL = inherit). Returns the exit status, or -1 if it did not exit. */
+int rs_test_exec(const char *const argv[], const char *stdout_path, const char *stderr_path);
+
+/* Whole file into a NUL-terminated heap buffer (caller frees); NULL when unreadable. */
+char *rs_test_slurp(const char *path, size_t *length);
+
+/* Writes `text` to `path`; aborts the test program on failure. */
+void rs_test_write_file(const char *path, const char *text);
+
+/* A fresh directory under $TMPDIR or /tmp (static buffer, valid until the next call). */
+const char *rs_test_make_temp_dir(void);
+
 #endif
