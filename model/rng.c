@@ -9,7 +9,7 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdbool.h>
+#include <stddef.h>
 
 #define RNG_SPLITMIX64_GAMMA 0x9e3779b97f4a7c15ULL /* splitmix64's odd increment, 2^64 / phi */
 #define RNG_TWO_PI 6.28318530717958647692528676655900577

@@ -145,7 +145,9 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
         const rs_link_spec *link = rs_scenario_link(world->scenario, from->region, to_region);
         assert(link != NULL);
         if (link->extra_latency.kind != RS_DIST_NONE) {
-            int64_t extra_us = llround(rs_dist_sample_ms(&link->extra_latency, &from->network_rng) * 1000.0);
+            double extra_ms = rs_dist_sample_ms(&link->extra_latency, &from->network_rng);
+            /* heavy tails may draw huge values (even +inf): cap at the latency limit */
+            int64_t extra_us = llround(fmin(extra_ms, RS_LATENCY_MS_MAX) * 1000.0);
             if (extra_us > 0) {
                 rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + extra_us,
                                                     .kind = RS_TIMER_DEFERRED_SEND,
