@@ -125,11 +125,60 @@ rs_message *rs_message_new(rs_message_kind kind, uint32_t event_count) {
     return message;
 }
 
+/* A channel from one node to another: its mailbox and the pump that drains it. */
+typedef struct rs_route {
+    uint32_t to;              /* receiving node index */
+    rs_node *receiver;        /* the receiving node */
+    sg_mailbox_t mailbox;     /* "c<from>-<to>" */
+    char name[32];            /* the mailbox name */
+} rs_route;
+
+static void pump_main(int argc, char **argv);
+
+/* The channel from `from` to `to`, created (with its pump) on first use. Binary search over
+ * the sender's sorted routes: O(log routes) per message, one allocation per new pair. */
+static rs_route *route_to(rs_node *from, uint32_t to) {
+    uint32_t low = 0, high = from->route_count;
+    while (low < high) {
+        uint32_t middle = (low + high) / 2;
+        if (from->routes[middle]->to < to) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    if (low < from->route_count && from->routes[low]->to == to) {
+        return from->routes[low];
+    }
+    if (from->route_count == from->route_capacity) {
+        from->route_capacity = from->route_capacity == 0 ? 8 : from->route_capacity * 2;
+        rs_route **routes = realloc(from->routes, from->route_capacity * sizeof *routes);
+        if (routes == NULL) {
+            fprintf(stderr, "replsim: out of memory (routes)\n");
+            abort();
+        }
+        from->routes = routes;
+    }
+    rs_route *route = world_alloc(1, sizeof *route);
+    route->to = to;
+    route->receiver = &from->world->nodes[to];
+    snprintf(route->name, sizeof route->name, "c%u-%u", from->index, to);
+    route->mailbox = sg_mailbox_by_name(route->name);
+    memmove(&from->routes[low + 1], &from->routes[low],
+            (from->route_count - low) * sizeof *from->routes);
+    from->routes[low] = route;
+    from->route_count++;
+    sg_actor_t pump = sg_actor_init("pump", route->receiver->host);
+    sg_actor_set_data(pump, route);
+    sg_actor_start(pump, pump_main, 0, NULL);
+    return route;
+}
+
 void rs_net_put(rs_node *from, rs_message *message) {
     assert(from != NULL && message != NULL);
     assert(message->to_node < from->world->node_count);
-    rs_node *to = &from->world->nodes[message->to_node];
-    sg_comm_detach(sg_mailbox_put_init(to->mailbox, message, (long)message->size_bytes), free);
+    rs_route *route = route_to(from, message->to_node);
+    sg_comm_detach(sg_mailbox_put_init(route->mailbox, message, (long)message->size_bytes), free);
 }
 
 void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
@@ -212,13 +261,14 @@ static void node_main(int argc, char **argv) {
 static void pump_main(int argc, char **argv) {
     (void)argc;
     (void)argv;
-    rs_node *node = sg_actor_self_get_data();
-    assert(node != NULL);
+    rs_route *route = sg_actor_self_get_data();
+    assert(route != NULL && route->receiver != NULL);
+    rs_node *node = route->receiver;
     sg_actor_daemonize(sg_actor_self());
-    sg_mailbox_set_receiver(node->host_name);
+    sg_mailbox_set_receiver(route->name);
     for (;;) {
         void *payload = NULL;
-        sg_comm_t comm = sg_mailbox_get_async(node->mailbox, &payload);
+        sg_comm_t comm = sg_mailbox_get_async(route->mailbox, &payload);
         sg_error_t outcome = sg_comm_wait(comm);
         switch (outcome) {
         case SG_OK:
@@ -231,8 +281,8 @@ static void pump_main(int argc, char **argv) {
         case SG_ERROR_CANCELED:
             break; /* the message is lost, as on a real network; SimGrid frees it */
         default:
-            fprintf(stderr, "replsim: unexpected communication outcome %d at %s\n", (int)outcome,
-                    node->host_name);
+            fprintf(stderr, "replsim: unexpected communication outcome %d on %s\n", (int)outcome,
+                    route->name);
             abort();
         }
     }
@@ -328,11 +378,7 @@ static void world_start_actors(rs_world *world) {
         rs_node *node = &world->nodes[i];
         node->host = sg_host_by_name(node->host_name);
         assert(node->host != NULL);
-        node->mailbox = sg_mailbox_by_name(node->host_name);
         node->semaphore = sg_sem_init(0);
-        sg_actor_t pump = sg_actor_init("pump", node->host);
-        sg_actor_set_data(pump, node);
-        sg_actor_start(pump, pump_main, 0, NULL);
         sg_actor_t actor = sg_actor_init("node", node->host);
         sg_actor_set_data(actor, node);
         sg_actor_start(actor, node_main, 0, NULL);
@@ -372,6 +418,10 @@ static void world_finish(rs_world *world) {
         }
         free(node->inbox);
         free(node->timers);
+        for (uint32_t r = 0; r < node->route_count; r++) {
+            free(node->routes[r]);
+        }
+        free(node->routes);
     }
 }
 

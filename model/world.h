@@ -3,9 +3,13 @@
  * path and the history they record. Private to model/; the CLI only calls rs_world_run.
  *
  * Execution model: one SimGrid actor per node runs the node loop (drain inbox, fire due
- * timers, sleep on a semaphore until the next timer); a daemon pump actor per node receives
- * from the node's mailbox without timeout and pushes to the inbox (receiving with a timeout
- * loses messages in SimGrid 3.32). Actors run one at a time, so nothing here needs a lock.
+ * timers, sleep on a semaphore until the next timer). Messages travel on channels, one per
+ * (sender, receiver) pair, each with its own mailbox and a daemon pump actor on the receiver
+ * that receives without timeout and pushes to the receiver's inbox (receiving with a timeout
+ * loses messages in SimGrid 3.32). One mailbox per pair, not per node, because SimGrid
+ * matches a receive with the oldest message still in flight on a mailbox: a shared mailbox
+ * would hold a 0.2 ms reply behind a 40 ms one. Per pair, delivery is FIFO, as on one TCP
+ * connection. Actors run one at a time, so nothing here needs a lock.
  * Times are int64 µs of simulated time; SimGrid's double seconds appear only in world.c. */
 #ifndef RS_WORLD_H
 #define RS_WORLD_H
@@ -63,8 +67,9 @@ typedef struct rs_node {
     uint32_t role_index;      /* store / manager / client index (global within its kind) */
     char host_name[32];       /* SimGrid host ("r<region>-h<k>"), never a scenario name */
     void *host;               /* sg_host_t */
-    void *mailbox;            /* sg_mailbox_t */
     void *semaphore;          /* sg_sem_t: released once per inbox push */
+    struct rs_route **routes; /* channels this node sends on, sorted by destination */
+    uint32_t route_count, route_capacity;
     rs_message **inbox;       /* ring buffer of received messages */
     uint32_t inbox_head, inbox_count, inbox_capacity;
     rs_timer *timers;         /* binary min-heap on (due_us, sequence) */

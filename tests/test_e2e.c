@@ -5,6 +5,7 @@
  * temporary directory and read summary.json back with cJSON. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +15,17 @@
 
 static char scratch[4096];
 
-static const char *path_in(const char *dir, const char *name) {
-    static char paths[4][4096];
-    static int next;
-    char *path = paths[next++ % 4];
-    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
-    return path;
-}
-
 static int run_replsim(const char *scenario, const char *seed, const char *out_dir) {
     const char *argv[8] = {rs_test_replsim(), "run", scenario, "--out", out_dir, NULL, NULL, NULL};
     if (seed != NULL) {
         argv[5] = "--seed";
         argv[6] = seed;
     }
-    return rs_test_exec(argv, path_in(scratch, "stdout.txt"), path_in(scratch, "stderr.txt"));
+    return rs_test_exec(argv, rs_test_path(scratch, "stdout.txt"), rs_test_path(scratch, "stderr.txt"));
 }
 
 static cJSON *read_summary(const char *out_dir) {
-    char *text = rs_test_slurp(path_in(out_dir, "summary.json"), NULL);
+    char *text = rs_test_slurp(rs_test_path(out_dir, "summary.json"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     cJSON *summary = cJSON_Parse(text);
     free(text);
@@ -59,7 +52,7 @@ static bool exists(const char *path) {
 static void test_bundled_star_scenario_writes_a_complete_report(void) {
     char scenario[4096];
     snprintf(scenario, sizeof scenario, "%s/scenarios/three-regions-star.json", rs_test_source_dir());
-    const char *out = path_in(scratch, "star");
+    const char *out = rs_test_path(scratch, "star");
     CU_ASSERT_EQUAL_FATAL(run_replsim(scenario, NULL, out), 0);
     cJSON *summary = read_summary(out);
     /* Poisson arrivals at 100/s for 30 s: 3000 requests expected, sd ~55. */
@@ -68,10 +61,10 @@ static void test_bundled_star_scenario_writes_a_complete_report(void) {
     CU_ASSERT_DOUBLE_EQUAL(number_at(summary, "requests", "success_rate", NULL, NULL), 1.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(number_at(summary, "durability", "acked_events_lost", NULL, NULL), 0, 0);
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(summary, "verdict")->valuestring, "pass");
-    CU_ASSERT(exists(path_in(out, "summary.md")));
-    CU_ASSERT(exists(path_in(out, "timeseries.csv")));
-    CU_ASSERT(exists(path_in(out, "plots/latency_cdf.png")));
-    CU_ASSERT(exists(path_in(out, "plots/throughput.png")));
+    CU_ASSERT(exists(rs_test_path(out, "summary.md")));
+    CU_ASSERT(exists(rs_test_path(out, "timeseries.csv")));
+    CU_ASSERT(exists(rs_test_path(out, "plots/latency_cdf.png")));
+    CU_ASSERT(exists(rs_test_path(out, "plots/throughput.png")));
     cJSON_Delete(summary);
 }
 
@@ -91,9 +84,9 @@ static double us_store_p50_ms(const char *bandwidth, const char *append_ms, cons
     char text[4096], name[64];
     snprintf(text, sizeof text, latency_scenario, bandwidth, append_ms, rate, bytes);
     snprintf(name, sizeof name, "latency-%s-%s.json", bandwidth, append_ms);
-    const char *file = path_in(scratch, name);
+    const char *file = rs_test_path(scratch, name);
     rs_test_write_file(file, text);
-    const char *out = path_in(scratch, "latency-out");
+    const char *out = rs_test_path(scratch, "latency-out");
     CU_ASSERT_EQUAL_FATAL(run_replsim(file, NULL, out), 0);
     cJSON *summary = read_summary(out);
     double p50 = number_at(summary, "replication_latency_ms", "per_store", "us/store-1", "p50");
@@ -136,9 +129,9 @@ static bool same_file(const char *a, const char *b) {
 static void test_same_seed_same_bytes_other_seed_other_bytes(void) {
     char scenario[4096];
     snprintf(scenario, sizeof scenario, "%s/scenarios/three-regions-quorum.json", rs_test_source_dir());
-    const char *first = path_in(scratch, "det-1");
-    const char *second = path_in(scratch, "det-2");
-    const char *third = path_in(scratch, "det-3");
+    const char *first = rs_test_path(scratch, "det-1");
+    const char *second = rs_test_path(scratch, "det-2");
+    const char *third = rs_test_path(scratch, "det-3");
     CU_ASSERT_EQUAL_FATAL(run_replsim(scenario, "7", first), 0);
     CU_ASSERT_EQUAL_FATAL(run_replsim(scenario, "7", second), 0);
     CU_ASSERT_EQUAL_FATAL(run_replsim(scenario, "8", third), 0);
@@ -154,14 +147,14 @@ static void test_same_seed_same_bytes_other_seed_other_bytes(void) {
 }
 
 static void test_exit_status_two_on_bad_input_with_location(void) {
-    const char *file = path_in(scratch, "bad.json");
+    const char *file = rs_test_path(scratch, "bad.json");
     rs_test_write_file(file, "{\"name\": \"x\",\n \"duration_s\": \"ten\"}\n");
-    CU_ASSERT_EQUAL(run_replsim(file, NULL, path_in(scratch, "bad-out")), 2);
-    char *errors = rs_test_slurp(path_in(scratch, "stderr.txt"), NULL);
+    CU_ASSERT_EQUAL(run_replsim(file, NULL, rs_test_path(scratch, "bad-out")), 2);
+    char *errors = rs_test_slurp(rs_test_path(scratch, "stderr.txt"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(errors);
     CU_ASSERT_PTR_NOT_NULL(strstr(errors, "bad.json:2:16: duration_s:"));
     free(errors);
-    CU_ASSERT(!exists(path_in(path_in(scratch, "bad-out"), "summary.json")));
+    CU_ASSERT(!exists(rs_test_path(rs_test_path(scratch, "bad-out"), "summary.json")));
 }
 
 /* An expectation the run cannot meet: exit 1, and the summary says which and by how much. */
@@ -171,13 +164,13 @@ static void test_exit_status_one_when_an_expectation_fails(void) {
     char *brace = strrchr(text, '}');
     snprintf(brace, sizeof text - (size_t)(brace - text),
              ", \"expect\": {\"write_latency_ms_p99_max\": 10}}\n");
-    const char *file = path_in(scratch, "strict.json");
+    const char *file = rs_test_path(scratch, "strict.json");
     rs_test_write_file(file, text);
-    const char *out = path_in(scratch, "strict-out");
+    const char *out = rs_test_path(scratch, "strict-out");
     CU_ASSERT_EQUAL_FATAL(run_replsim(file, NULL, out), 1);
     cJSON *summary = read_summary(out);
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(summary, "verdict")->valuestring, "fail");
-    char *markdown = rs_test_slurp(path_in(out, "summary.md"), NULL);
+    char *markdown = rs_test_slurp(rs_test_path(out, "summary.md"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(markdown);
     CU_ASSERT_PTR_NOT_NULL(strstr(markdown, "write_latency_ms_p99_max"));
     free(markdown);

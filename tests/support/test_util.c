@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,5 +117,19 @@ const char *rs_test_make_temp_dir(void) {
         fprintf(stderr, "test: cannot create a temporary directory\n");
         exit(2);
     }
+    return path;
+}
+
+const char *rs_test_path(const char *dir, const char *name) {
+    static char paths[16][4096];
+    static int next;
+    char joined[4096];
+    int length = snprintf(joined, sizeof joined, "%s/%s", dir, name);
+    if (length < 0 || (size_t)length >= sizeof joined) {
+        fprintf(stderr, "test: path too long: %s/%s\n", dir, name);
+        exit(2);
+    }
+    char *path = paths[next++ % 16];
+    memcpy(path, joined, (size_t)length + 1);
     return path;
 }

@@ -31,4 +31,7 @@ void rs_test_write_file(const char *path, const char *text);
 /* A fresh directory under $TMPDIR or /tmp (static buffer, valid until the next call). */
 const char *rs_test_make_temp_dir(void);
 
+/* "dir/name" in one of 16 rotating static buffers (so a few can be alive at once). */
+const char *rs_test_path(const char *dir, const char *name);
+
 #endif

@@ -1,0 +1,141 @@
+/* history.c — see history.h. The record arrays double when full (amortised O(1) per record);
+ * running out of memory aborts with a message, because the loader's budgets (strategies/
+ * limits.h) keep a valid run far below what the machine holds, and a history with a hole in
+ * it would make every report and checker wrong. */
+#include "model/history.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HISTORY_CAPACITY_MIN 64 /* first allocation of each record array, in records */
+
+const char *rs_message_kind_name(rs_message_kind kind) {
+    switch (kind) {
+    case RS_MSG_CLIENT_APPEND: return "client_append";
+    case RS_MSG_CLIENT_ACK: return "client_ack";
+    case RS_MSG_STORE_APPEND: return "store_append";
+    case RS_MSG_STORE_REPLY: return "store_reply";
+    case RS_MSG_KIND_COUNT: break;
+    }
+    assert(0 && "unknown message kind");
+    return "unknown";
+}
+
+int rs_history_init(rs_history *history, uint32_t store_count) {
+    assert(history != NULL);
+    assert(store_count <= RS_STORES_MAX);
+    memset(history, 0, sizeof *history);
+    history->store_count = store_count;
+    if (store_count == 0) {
+        return 0;
+    }
+    history->final_count = calloc(store_count, sizeof *history->final_count);
+    history->final_events = calloc(store_count, sizeof *history->final_events);
+    if (history->final_count == NULL || history->final_events == NULL) {
+        free(history->final_count);
+        free(history->final_events);
+        memset(history, 0, sizeof *history);
+        return -1;
+    }
+    return 0;
+}
+
+void rs_history_free(rs_history *history) {
+    assert(history != NULL);
+    free(history->events);
+    free(history->requests);
+    free(history->appends);
+    if (history->final_events != NULL) {
+        for (uint32_t store = 0; store < history->store_count; store++) {
+            free(history->final_events[store]);
+        }
+    }
+    free(history->final_events);
+    free(history->final_count);
+    memset(history, 0, sizeof *history);
+}
+
+/* Makes room for one more record in *items (count used of *capacity); aborts on no memory. */
+static void history_reserve(void **items, size_t *capacity, size_t count, size_t item_size,
+                            const char *what) {
+    assert(items != NULL && capacity != NULL);
+    assert(count <= *capacity);
+    if (count < *capacity) {
+        return;
+    }
+    size_t grown = *capacity == 0 ? HISTORY_CAPACITY_MIN : *capacity * 2;
+    if (grown < *capacity || grown > SIZE_MAX / item_size) {
+        fprintf(stderr, "replsim: history: too many %s records (%zu)\n", what, count);
+        abort();
+    }
+    void *resized = realloc(*items, grown * item_size);
+    if (resized == NULL) {
+        fprintf(stderr, "replsim: history: out of memory for %zu %s records\n", grown, what);
+        abort();
+    }
+    *items = resized;
+    *capacity = grown;
+}
+
+size_t rs_history_add_event(rs_history *history, const rs_history_event *event) {
+    assert(history != NULL);
+    assert(event != NULL);
+    void *items = history->events;
+    history_reserve(&items, &history->event_capacity, history->event_count, sizeof *event,
+                    "event");
+    history->events = items;
+    history->events[history->event_count] = *event;
+    return history->event_count++;
+}
+
+size_t rs_history_add_request(rs_history *history, const rs_history_request *request) {
+    assert(history != NULL);
+    assert(request != NULL);
+    assert(request->event_count >= 1);
+    void *items = history->requests;
+    history_reserve(&items, &history->request_capacity, history->request_count,
+                    sizeof *request, "request");
+    history->requests = items;
+    history->requests[history->request_count] = *request;
+    return history->request_count++;
+}
+
+size_t rs_history_add_append(rs_history *history, const rs_history_append *append) {
+    assert(history != NULL);
+    assert(append != NULL);
+    assert(append->store < history->store_count);
+    void *items = history->appends;
+    history_reserve(&items, &history->append_capacity, history->append_count, sizeof *append,
+                    "append");
+    history->appends = items;
+    history->appends[history->append_count] = *append;
+    return history->append_count++;
+}
+
+void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events,
+                          size_t count) {
+    assert(history != NULL);
+    assert(store < history->store_count);
+    assert(count == 0 || events != NULL);
+    free(history->final_events[store]);
+    history->final_events[store] = NULL;
+    history->final_count[store] = 0;
+    if (count == 0) {
+        return;
+    }
+    if (count > SIZE_MAX / sizeof *events) {
+        fprintf(stderr, "replsim: history: store %u holds too many events (%zu)\n", store, count);
+        abort();
+    }
+    rs_event_id *copy = malloc(count * sizeof *copy);
+    if (copy == NULL) {
+        fprintf(stderr, "replsim: history: out of memory for store %u's %zu final events\n",
+                store, count);
+        abort();
+    }
+    memcpy(copy, events, count * sizeof *copy);
+    history->final_events[store] = copy;
+    history->final_count[store] = count;
+}

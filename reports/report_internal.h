@@ -1,0 +1,124 @@
+/* report_internal.h — what the report writers share, private to reports/ (the rs__ prefix
+ * marks it internal, as libuv's uv__): a growable text buffer and number formatting
+ * (text.c), staged atomic files (fileio.c), the per-second time series (timeseries.c), and
+ * one writer per output (summary_json.c, summary_md.c, plots.c), all driven by report.c. */
+#ifndef RS_REPORT_INTERNAL_H
+#define RS_REPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/expect.h"
+#include "reports/kpi.h"
+#include "reports/report.h"
+
+/* --- text.c -------------------------------------------------------------------------------- */
+
+#define RS__TEXT_BYTES_MAX ((size_t)1 << 31) /* one report file; a larger one is a bug */
+#define RS__NUMBER_BYTES 64                   /* enough for any rs__format_number result */
+
+typedef struct rs__text {
+    char *data;       /* NUL-terminated once anything was appended; owned */
+    size_t length;    /* bytes used, without the NUL */
+    size_t capacity;  /* bytes allocated */
+    bool failed;      /* an append ran out of memory or past RS__TEXT_BYTES_MAX */
+} rs__text;
+
+void rs__text_init(rs__text *text);
+void rs__text_free(rs__text *text);
+void rs__text_append(rs__text *text, const char *bytes, size_t length);
+void rs__text_puts(rs__text *text, const char *string);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void rs__text_printf(rs__text *text, const char *format, ...);
+
+/* `value` printed with `decimals` decimals ("%.*f": the nearest such decimal), trailing zeros
+ * (and a bare point) removed, "-0" written "0"; "null" when value is NaN, infinite or beyond
+ * 1e50. Into buf (at least RS__NUMBER_BYTES). Needs the C locale (the default). */
+void rs__format_number(char *buf, size_t size, double value, int decimals);
+
+/* Copies `name` into buf keeping only [A-Za-z0-9 _./:+-,()]; every other byte becomes '_'.
+ * The result is safe inside a single- or double-quoted gnuplot string and in a CSV/.dat
+ * comment (no quote, backquote, backslash, '@', '$', '{' or newline survives). */
+void rs__sanitise_label(char *buf, size_t size, const char *name);
+
+/* --- fileio.c: a set of files written to temporaries, renamed together at the end ----------- */
+
+#define RS__STAGE_FILES_MAX 16 /* files one report writes (7 today) */
+
+typedef struct rs__stage {
+    size_t count;                             /* files staged */
+    char *temporary[RS__STAGE_FILES_MAX];     /* "<dir>/<name>.tmp.<pid>", owned */
+    char *final[RS__STAGE_FILES_MAX];         /* "<dir>/<name>", owned */
+} rs__stage;
+
+void rs__stage_init(rs__stage *stage);
+/* Creates `dir` and its missing parents (mode 0777 less umask). 0, or -1 with a message. */
+int rs__make_directories(const char *dir, char *error, size_t error_size);
+/* Registers "<dir>/<name>" and returns its temporary path (owned by the stage), or NULL with
+ * a message. Nothing is written: for files another program (gnuplot) produces. */
+const char *rs__stage_reserve(rs__stage *stage, const char *dir, const char *name, char *error,
+                              size_t error_size);
+/* Forgets the last reserved file, removing its temporary if it exists. */
+void rs__stage_drop_last(rs__stage *stage);
+/* Writes `text` to the temporary of "<dir>/<name>" (fsync'd). 0, or -1 with a message. */
+int rs__stage_write(rs__stage *stage, const char *dir, const char *name, const rs__text *text,
+                    char *error, size_t error_size);
+/* Renames every temporary to its final name, in staging order. 0, or -1 with a message (the
+ * temporaries not yet renamed are removed). The stage is empty afterwards either way. */
+int rs__stage_commit(rs__stage *stage, char *error, size_t error_size);
+/* Removes every temporary and empties the stage. */
+void rs__stage_abort(rs__stage *stage);
+
+/* --- timeseries.c --------------------------------------------------------------------------- */
+
+#define RS__TIMESERIES_ROWS_MAX ((size_t)(2 * RS_DURATION_S_MAX) + 2) /* workload + settle */
+
+typedef struct rs__timeseries_row {
+    uint64_t requests_invoked;     /* requests whose invoke_us falls in this second */
+    uint64_t acked_ok;             /* ok requests whose client_ack_us falls in it */
+    uint64_t acked_ok_events;      /* the events those ok requests carried */
+    uint64_t acked_failed;         /* requests acked with an error status in it */
+    uint64_t appends;              /* non-duplicate appends whose time_us falls in it */
+    double write_latency_ms_p50;   /* over the write-latency samples acked in it; NaN if none */
+    double write_latency_ms_p99;
+    double replication_latency_ms_p50; /* over the replication samples appended in it */
+    double replication_latency_ms_p99;
+} rs__timeseries_row;
+
+typedef struct rs__timeseries {
+    size_t row_count;              /* seconds 0 .. row_count - 1 */
+    rs__timeseries_row *rows;      /* owned */
+} rs__timeseries;
+
+int rs__timeseries_compute(const rs_history *history, rs__timeseries *out); /* 0 or -1 */
+void rs__timeseries_free(rs__timeseries *timeseries);
+
+/* --- the report being written ------------------------------------------------------------- */
+
+typedef struct rs__report {
+    const rs_scenario *scenario;      /* borrowed */
+    const rs_history *history;        /* borrowed */
+    const rs_metrics *metrics;        /* borrowed; NULL when the strategy reported nothing */
+    const rs_run_facts *facts;        /* borrowed */
+    rs_kpis kpis;                     /* computed from history */
+    rs__timeseries timeseries;        /* computed from history */
+    rs_expect_outcome outcomes[RS_EXPECT_METRIC_COUNT]; /* kpis.expect_actual vs expect */
+    int expectation_failures;         /* present thresholds that do not hold */
+    char hash_hex[17];                /* scenario->content_hash, 16 lowercase hex digits */
+} rs__report;
+
+/* Writers: each appends its whole file to `out` (check out->failed for out of memory). */
+void rs__summary_json(const rs__report *report, rs__text *out);
+void rs__summary_md(const rs__report *report, rs__text *out);
+void rs__timeseries_csv(const rs__report *report, rs__text *out);
+
+/* Stages plots/latency_cdf.{dat,gp,png} and plots/throughput.{dat,gp,png} into `stage`. A
+ * missing or failing gnuplot costs only the .png (a warning on stderr); 0, or -1 with a message
+ * when a .dat or .gp cannot be written. */
+int rs__plots_write(const rs__report *report, rs__stage *stage, const char *plots_dir,
+                    char *error, size_t error_size);
+
+#endif
