@@ -780,7 +780,8 @@ int rs_json_suggest(const char *word, const char *const *candidates, size_t coun
     }
     for (size_t i = 0; i < count && best < 0; i++) {
         size_t other = strlen(candidates[i]);
-        if (other > JSON_SUGGEST_LENGTH_MAX || (other > length ? other - length : length - other) > 2) {
+        size_t gap = other > length ? other - length : length - other;
+        if (other > JSON_SUGGEST_LENGTH_MAX || gap > 2) {
             continue;
         }
         size_t distance = edit_distance(word, length, candidates[i], other);

@@ -160,6 +160,18 @@ static void port_metric_result(void *context, uint32_t store, rs_status status) 
     rs_metrics_record_result(port_node(context)->world->metrics, store, status);
 }
 
+static void port_metric_count(void *context, const char *name, int64_t delta) {
+    rs_metrics_count(port_node(context)->world->metrics, name, delta);
+}
+
+static void port_metric_observe(void *context, const char *name, int64_t value) {
+    rs_metrics_observe(port_node(context)->world->metrics, name, value);
+}
+
+static void port_metric_gauge(void *context, const char *name, int64_t level) {
+    rs_metrics_gauge(port_node(context)->world->metrics, name, rs_world_now_us(), level);
+}
+
 static void port_log(void *context, rs_log_level level, const char *message) {
     rs_node *node = port_node(context);
     if (level >= RS_LOG_WARNING || getenv("REPLSIM_DEBUG") != NULL) {
@@ -169,7 +181,8 @@ static void port_log(void *context, rs_log_level level, const char *message) {
 
 static const rs_runtime_ops manager_port = {
     port_now_us, port_random_u64, port_store_append, port_timer_set, port_timer_cancel,
-    port_ack_client, port_store_healthy, port_metric_latency, port_metric_result, port_log,
+    port_ack_client, port_store_healthy, port_metric_latency, port_metric_result,
+    port_metric_count, port_metric_observe, port_metric_gauge, port_log,
 };
 
 /* --- node handlers ------------------------------------------------------------------------ */

@@ -58,28 +58,66 @@ static cJSON *json_object(json_builder *builder, cJSON *parent, const char *name
     return json_check(builder, cJSON_AddObjectToObject(parent, name));
 }
 
-/* {count, mean, min, p50, p90, p99, p99_9, max} of a µs histogram, in ms. */
-static void json_latency(json_builder *builder, cJSON *parent, const char *name,
-                         const rs_histogram *histogram) {
+/* {count, mean, min, p50, p90, p99, p99_9, max} of a histogram, each value / divisor. */
+static void json_histogram(json_builder *builder, cJSON *parent, const char *name,
+                           const rs_histogram *histogram, double divisor, int decimals) {
     assert(histogram != NULL);
+    assert(divisor > 0);
     cJSON *object = json_object(builder, parent, name);
     if (object == NULL) {
         return;
     }
     bool empty = histogram->total == 0;
     json_uint(builder, object, "count", histogram->total);
-    json_fixed(builder, object, "mean",
-               empty ? NAN : rs_histogram_mean(histogram) / JSON_US_PER_MS, JSON_MS_DECIMALS);
+    json_fixed(builder, object, "mean", empty ? NAN : rs_histogram_mean(histogram) / divisor,
+               decimals);
     static const struct {
         const char *name;
         double q;
     } quantiles[] = {{"min", 0.0},   {"p50", 0.5},     {"p90", 0.9},
                      {"p99", 0.99},  {"p99_9", 0.999}, {"max", 1.0}};
     for (size_t index = 0; index < sizeof quantiles / sizeof quantiles[0]; index++) {
-        double value_ms = (double)rs_histogram_quantile(histogram, quantiles[index].q) /
-                          JSON_US_PER_MS;
-        json_fixed(builder, object, quantiles[index].name, empty ? NAN : value_ms,
-                   JSON_MS_DECIMALS);
+        double value = (double)rs_histogram_quantile(histogram, quantiles[index].q) / divisor;
+        json_fixed(builder, object, quantiles[index].name, empty ? NAN : value, decimals);
+    }
+}
+
+/* The same of a µs histogram, in ms. */
+static void json_latency(json_builder *builder, cJSON *parent, const char *name,
+                         const rs_histogram *histogram) {
+    json_histogram(builder, parent, name, histogram, JSON_US_PER_MS, JSON_MS_DECIMALS);
+}
+
+/* "strategy_metrics": the strategy's named counters, observations (raw units, as named) and
+ * gauges (max and last level), each group sorted by name. */
+static void json_strategy_metrics(json_builder *builder, cJSON *root, const rs_metrics *metrics) {
+    cJSON *section = json_object(builder, root, "strategy_metrics");
+    cJSON *counters = json_object(builder, section, "counters");
+    cJSON *observations = json_object(builder, section, "observations");
+    cJSON *gauges = json_object(builder, section, "gauges");
+    if (metrics == NULL || gauges == NULL) {
+        return;
+    }
+    uint32_t order[RS_NAMED_METRICS_MAX];
+    uint32_t count = rs_metrics_named_sorted(metrics, order);
+    for (uint32_t i = 0; i < count; i++) {
+        const rs_named_metric *metric = &metrics->named[order[i]];
+        switch (metric->kind) {
+        case RS_NAMED_COUNTER:
+            json_fixed(builder, counters, metric->name, (double)metric->counter, 0);
+            break;
+        case RS_NAMED_OBSERVATION:
+            json_histogram(builder, observations, metric->name, &metric->observations, 1, 0);
+            break;
+        case RS_NAMED_GAUGE: {
+            cJSON *gauge = json_object(builder, gauges, metric->name);
+            if (gauge != NULL) {
+                json_fixed(builder, gauge, "max", (double)metric->gauge_max, 0);
+                json_fixed(builder, gauge, "last", (double)metric->gauge_last, 0);
+            }
+            break;
+        }
+        }
     }
 }
 
@@ -310,6 +348,7 @@ void rs__summary_json(const rs__report *report, rs__text *out) {
     for (uint32_t store = 0; stores != NULL && store < report->kpis.store_count; store++) {
         json_store(&builder, stores, report, store);
     }
+    json_strategy_metrics(&builder, root, report->metrics);
     json_expectations(&builder, root, report);
     json_string(&builder, root, "verdict", report->expectation_failures == 0 ? "pass" : "fail");
     json_uint(&builder, root, "simulated_events", report->facts->simulated_events);

@@ -62,6 +62,37 @@ static void md_latency_row(rs__text *out, const char *label, const rs_histogram 
     rs__text_printf(out, " (%" PRIu64 " samples) |\n", histogram->total);
 }
 
+/* The strategy's named metrics, one row each, sorted by name; nothing when there are none. */
+static void md_strategy_metrics(rs__text *out, const rs_metrics *metrics) {
+    if (metrics == NULL || metrics->named_count == 0) {
+        return;
+    }
+    rs__text_puts(out, "## Strategy metrics\n\n| metric | kind | value |\n| --- | --- | --- |\n");
+    uint32_t order[RS_NAMED_METRICS_MAX];
+    uint32_t count = rs_metrics_named_sorted(metrics, order);
+    for (uint32_t i = 0; i < count; i++) {
+        const rs_named_metric *metric = &metrics->named[order[i]];
+        const rs_histogram *samples = &metric->observations;
+        switch (metric->kind) {
+        case RS_NAMED_COUNTER:
+            rs__text_printf(out, "| %s | counter | %" PRId64 " |\n", metric->name, metric->counter);
+            break;
+        case RS_NAMED_OBSERVATION:
+            rs__text_printf(out, "| %s | observed | p50 %" PRId64 ", p99 %" PRId64 ", max %" PRId64
+                                 " (%" PRIu64 " samples) |\n",
+                            metric->name, rs_histogram_quantile(samples, 0.5),
+                            rs_histogram_quantile(samples, 0.99), rs_histogram_quantile(samples, 1.0),
+                            samples->total);
+            break;
+        case RS_NAMED_GAUGE:
+            rs__text_printf(out, "| %s | gauge | max %" PRId64 ", last %" PRId64 " |\n", metric->name,
+                            metric->gauge_max, metric->gauge_last);
+            break;
+        }
+    }
+    rs__text_puts(out, "\n");
+}
+
 static void md_scenario(rs__text *out, const rs__report *report) {
     const rs_scenario *scenario = report->scenario;
     rs__text_puts(out, "# replsim report: ");
@@ -192,6 +223,7 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     md_scenario(out, report);
     md_figures(out, &report->kpis);
     md_stores(out, report);
+    md_strategy_metrics(out, report->metrics);
     md_expectations(out, report);
     rs__text_printf(out, "**Verdict: %s**", report->expectation_failures == 0 ? "pass" : "fail");
     if (report->expectation_failures > 0) {

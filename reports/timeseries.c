@@ -196,14 +196,35 @@ static void timeseries_field_ms(rs__text *out, double value_ms) {
     }
 }
 
+/* The gauges among the named metrics, sorted by name; returns how many. */
+static uint32_t timeseries_gauges(const rs_metrics *metrics, uint32_t gauges[RS_NAMED_METRICS_MAX]) {
+    if (metrics == NULL) {
+        return 0;
+    }
+    uint32_t order[RS_NAMED_METRICS_MAX];
+    uint32_t count = rs_metrics_named_sorted(metrics, order), gauge_count = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (metrics->named[order[i]].kind == RS_NAMED_GAUGE) {
+            gauges[gauge_count++] = order[i];
+        }
+    }
+    return gauge_count;
+}
+
 void rs__timeseries_csv(const rs__report *report, rs__text *out) {
     assert(report != NULL && out != NULL);
     const rs__timeseries *series = &report->timeseries;
+    uint32_t gauges[RS_NAMED_METRICS_MAX];
+    uint32_t gauge_count = timeseries_gauges(report->metrics, gauges);
     rs__text_printf(out, "# replsim timeseries; scenario=%s; seed=%" PRIu64 "\n",
                     report->hash_hex, report->facts->seed);
     rs__text_puts(out, "time_s,requests_invoked,acked_ok,acked_failed,appends,"
                        "write_latency_ms_p50,write_latency_ms_p99,"
-                       "replication_latency_ms_p50,replication_latency_ms_p99\n");
+                       "replication_latency_ms_p50,replication_latency_ms_p99");
+    for (uint32_t g = 0; g < gauge_count; g++) {
+        rs__text_printf(out, ",%s_max", report->metrics->named[gauges[g]].name);
+    }
+    rs__text_puts(out, "\n");
     for (size_t r = 0; r < series->row_count; r++) {
         const rs__timeseries_row *row = &series->rows[r];
         rs__text_printf(out, "%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r,
@@ -212,6 +233,15 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
         timeseries_field_ms(out, row->write_latency_ms_p99);
         timeseries_field_ms(out, row->replication_latency_ms_p50);
         timeseries_field_ms(out, row->replication_latency_ms_p99);
+        for (uint32_t g = 0; g < gauge_count; g++) {
+            const rs_named_metric *gauge = &report->metrics->named[gauges[g]];
+            bool known = r < gauge->gauge_seconds && gauge->gauge_second_max[r] >= 0;
+            if (known) {
+                rs__text_printf(out, ",%" PRId64, gauge->gauge_second_max[r]);
+            } else {
+                rs__text_puts(out, ",");
+            }
+        }
         rs__text_puts(out, "\n");
     }
 }

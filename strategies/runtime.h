@@ -42,6 +42,13 @@ typedef struct rs_runtime_ops {
      * store (request to reply), and one success or failure for that store. */
     void (*metric_latency)(void *context, uint32_t store, int64_t latency_us);
     void (*metric_result)(void *context, uint32_t store, rs_status status);
+    /* Named metrics the strategy defines (name: static string, [a-z0-9_]+, unit last, at most
+     * 64 names per run; one name, one kind): a counter delta (events per rule, drops), one
+     * observation (queue_wait_us, batch_fill_permille), and a gauge level (queue_depth; the
+     * report keeps its maximum per second). */
+    void (*metric_count)(void *context, const char *name, int64_t delta);
+    void (*metric_observe)(void *context, const char *name, int64_t value);
+    void (*metric_gauge)(void *context, const char *name, int64_t level);
     /* A log line (no newline). The runtime prefixes time and node. */
     void (*log)(void *context, rs_log_level level, const char *message);
 } rs_runtime_ops;

@@ -4,10 +4,13 @@
 #include "model/scenario.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "strategies/star.h"
 #include "tests/support/test_util.h"
@@ -97,7 +100,8 @@ static const char full_text[] =
     "      {\"between\": [\"ap\", \"sa\"], \"latency_ms\": 150, \"bandwidth_mbps\": 50}\n"
     "    ]\n"
     "  },\n"
-    "  \"stores\": {\"append_ms\": 0.25, \"durability\": \"periodic\", \"fsync_interval_ms\": 50},\n"
+    "  \"stores\": {\"append_ms\": 0.25, \"durability\": \"periodic\",\n"
+    "             \"fsync_interval_ms\": 50},\n"
     "  \"strategy\": {\"type\": \"star\", \"timeout_ms\": 250,\n"
     "               \"targets\": [\"sa\", \"eu/store-3\", \"us/store-1\", \"eu/store-1\", "
     "\"sa/store-2\"]},\n"
@@ -333,6 +337,102 @@ static void test_small_error_buffer(void) {
     free(s);
 }
 
+/* --- the JSON Schema stays in step with limits.h, the expectations and the registry -------- */
+
+static char *read_file(const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        return NULL;
+    }
+    char *text = calloc(1, 1 << 20);
+    if (text != NULL) {
+        size_t length = fread(text, 1, (1 << 20) - 1, file);
+        text[length] = '\0';
+    }
+    fclose(file);
+    return text;
+}
+
+/* The number at a dotted path ("a.b.3.c": digits index arrays), or NAN. */
+static double schema_number(const cJSON *node, const char *path) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *part = strtok(buf, "."); part != NULL && node != NULL; part = strtok(NULL, ".")) {
+        node = (part[0] >= '0' && part[0] <= '9') ? cJSON_GetArrayItem(node, atoi(part))
+                                                   : cJSON_GetObjectItemCaseSensitive(node, part);
+    }
+    if (!cJSON_IsNumber(node)) {
+        printf("\n    schema.json has no number at %s\n", path);
+        return NAN;
+    }
+    return node->valuedouble;
+}
+
+static void test_schema_matches_limits(void) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/scenarios/schema.json", rs_test_source_dir());
+    char *text = read_file(path);
+    CU_ASSERT_FATAL(text != NULL);
+    cJSON *schema = cJSON_Parse(text);
+    CU_ASSERT_FATAL(schema != NULL);
+    static const struct { const char *path; double value; } pins[] = {
+        {"properties.name.maxLength", RS_SCENARIO_NAME_MAX - 1},
+        {"properties.duration_s.maximum", RS_DURATION_S_MAX},
+        {"properties.topology.properties.regions.maxItems", RS_REGIONS_MAX},
+        {"properties.topology.properties.links.maxItems", RS_LINKS_MAX},
+        {"$defs.region.properties.stores.maximum", RS_STORES_PER_REGION_MAX},
+        {"$defs.region.properties.managers.maximum", RS_MANAGERS_PER_REGION_MAX},
+        {"$defs.region.properties.clients.maximum", RS_CLIENTS_PER_REGION_MAX},
+        {"$defs.link.properties.latency_ms.maximum", RS_LATENCY_MS_MAX},
+        {"$defs.link.properties.bandwidth_mbps.minimum", RS_BANDWIDTH_MBPS_MIN},
+        {"$defs.link.properties.bandwidth_mbps.maximum", RS_BANDWIDTH_MBPS_MAX},
+        {"$defs.ms.maximum", RS_LATENCY_MS_MAX},
+        {"$defs.dist.oneOf.1.properties.components.maxItems", RS_DIST_COMPONENTS_MAX},
+        {"properties.stores.properties.append_ms.maximum", RS_SERVICE_MS_MAX},
+        {"properties.strategy.properties.targets.maxItems", RS_TARGETS_MAX},
+        {"properties.workload.properties.rate_per_s.maximum", RS_RATE_PER_S_MAX},
+        {"properties.workload.properties.streams.maximum", RS_STREAMS_MAX},
+        {"properties.workload.properties.event_bytes.maximum", RS_EVENT_BYTES_MAX},
+        {"properties.workload.properties.types.maxItems", RS_EVENT_TYPES_MAX},
+        {"$defs.event_type.properties.attributes.maxProperties", RS_ATTRIBUTES_MAX},
+        {"properties.expect.properties.acked_events_lost_max.maximum", (double)RS_EVENTS_MAX},
+    };
+    for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
+        double value = schema_number(schema, pins[i].path);
+        if (value != pins[i].value) {
+            printf("\n    schema.json %s = %g, limits.h says %g\n", pins[i].path, value,
+                   pins[i].value);
+        }
+        CU_ASSERT_DOUBLE_EQUAL(value, pins[i].value, 0.0);
+    }
+    const cJSON *expect = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(schema, "properties"),
+                                         "expect"), "properties");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(expect), RS_EXPECT_METRIC_COUNT);
+    for (int m = 0; m < RS_EXPECT_METRIC_COUNT; m++) {
+        CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItemCaseSensitive(expect, rs_expect_metric_name(m)));
+    }
+    /* Every registered component and parameter is documented (by name) in the schema. */
+    const rs_component *const *components = NULL;
+    size_t count = rs_components(&components);
+    for (size_t i = 0; i < count; i++) {
+        char quoted[128];
+        snprintf(quoted, sizeof quoted, "\"const\": \"%s\"", components[i]->name);
+        bool documented = strstr(text, quoted) != NULL || strcmp(components[i]->name, "all") == 0;
+        for (size_t p = 0; p < components[i]->param_count; p++) {
+            snprintf(quoted, sizeof quoted, "\"%s\":", components[i]->params[p].name);
+            documented = documented && strstr(text, quoted) != NULL;
+        }
+        if (!documented) {
+            printf("\n    scenarios/schema.json does not document component %s\n",
+                   components[i]->name);
+        }
+        CU_ASSERT(documented);
+    }
+    cJSON_Delete(schema);
+    free(text);
+}
+
 /* --- bad inputs ----------------------------------------------------------------------------- */
 
 /* A valid four-line scenario; bad cases replace one line. */
@@ -370,9 +470,10 @@ static const bad_case bad_cases[] = {
      0, "x.json:3:27: strategy.timeout: unknown field (did you mean \"timeout_ms\"?)", NULL},
     {"duplicate key", L1 L2 "\"strategy\":{\"type\":\"star\",\"type\":\"star\"},\n" L4, 0,
      "x.json:3:27: strategy.type: duplicate key (first at 3:13); allowed: each key once", NULL},
-    {"wrong type", L1 "\"topology\":{\"regions\":[{\"name\":\"eu\",\"stores\":\"three\"}]},\n" L3 L4,
-     0, "x.json:2:46: topology.regions[0].stores: must be an integer, got \"three\"; allowed: "
-        "integer 0..256", NULL},
+    {"wrong type",
+     L1 "\"topology\":{\"regions\":[{\"name\":\"eu\",\"stores\":\"three\"}]},\n" L3 L4, 0,
+     "x.json:2:46: topology.regions[0].stores: must be an integer, got \"three\"; allowed: "
+     "integer 0..256", NULL},
     {"out of range", L1 "\"topology\":{\"regions\":[{\"name\":\"eu\",\"stores\":300}]},\n" L3 L4, 0,
      "x.json:2:46: topology.regions[0].stores: must be <= 256, got 300; allowed: integer 0..256",
      NULL},
@@ -462,13 +563,15 @@ static const bad_case bad_cases[] = {
      "\"extra_latency\":{\"dist\":\"uniform\",\"min_ms\":5,\"max_ms\":2}}]},\n" L3 L4, 0,
      "x.json:4:55: topology.links[0].extra_latency.max_ms: must be >= min_ms (5), got 2", NULL},
     {"mixture nesting", L1 TWO_REGIONS LINK_HEAD
-     "\"extra_latency\":{\"dist\":\"mixture\",\"components\":[{\"weight\":1,\"dist\":\"mixture\"}]}}"
+     "\"extra_latency\":{\"dist\":\"mixture\",\"components\":[{\"weight\":1,"
+     "\"dist\":\"mixture\"}]}}"
      "]},\n" L3 L4, 0,
      "x.json:4:68: topology.links[0].extra_latency.components[0].dist: a mixture component "
      "cannot itself be a mixture; allowed: constant, uniform, normal, lognormal, exponential, "
      "pareto", NULL},
     {"mixture without weight", L1 TWO_REGIONS LINK_HEAD
-     "\"extra_latency\":{\"dist\":\"mixture\",\"components\":[{\"dist\":\"constant\",\"value_ms\":1}"
+     "\"extra_latency\":{\"dist\":\"mixture\",\"components\":[{\"dist\":\"constant\","
+     "\"value_ms\":1}"
      "]}}]},\n" L3 L4, 0,
      "x.json:4:49: topology.links[0].extra_latency.components[0].weight: missing required field",
      NULL},
@@ -553,8 +656,8 @@ static void test_total_stores_limit(void) {
                                    "\"topology\":{\"regions\":[\n");
     for (int r = 0; r < 9; r++) {
         used += (size_t)snprintf(text + used, sizeof text - used,
-                                 "{\"name\":\"r%d\",\"stores\":256,\"managers\":1,\"clients\":1}%s\n",
-                                 r, r < 8 ? "," : "]}}");
+                                 "{\"name\":\"r%d\",\"stores\":256,\"managers\":1,"
+                                 "\"clients\":1}%s\n", r, r < 8 ? "," : "]}}");
     }
     int status = 0;
     rs_scenario *s = malloc(sizeof *s);
@@ -609,6 +712,7 @@ int main(void) {
         {"bad inputs", test_bad_inputs},
         {"total stores limit", test_total_stores_limit},
         {"truncations and corruptions", test_truncations_and_corruptions},
+        {"schema matches limits and registry", test_schema_matches_limits},
         CU_TEST_INFO_NULL,
     };
     rs_test_add_suite("loader", tests);

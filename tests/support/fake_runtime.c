@@ -67,6 +67,48 @@ static void fake_metric_result(void *context, uint32_t store, rs_status status) 
     fake_of(context)->results[store][status]++;
 }
 
+static rs_fake_metric *fake_metric(void *context, const char *name) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(name != NULL && strlen(name) < sizeof fake->metrics[0].name);
+    for (uint32_t i = 0; i < fake->metric_count; i++) {
+        if (strcmp(fake->metrics[i].name, name) == 0) {
+            return &fake->metrics[i];
+        }
+    }
+    assert(fake->metric_count < 64);
+    rs_fake_metric *metric = &fake->metrics[fake->metric_count++];
+    snprintf(metric->name, sizeof metric->name, "%s", name);
+    return metric;
+}
+
+static void fake_metric_count(void *context, const char *name, int64_t delta) {
+    fake_metric(context, name)->counter += delta;
+}
+
+static void fake_metric_observe(void *context, const char *name, int64_t value) {
+    rs_fake_metric *metric = fake_metric(context, name);
+    metric->observations++;
+    metric->last_observation = value;
+    metric->observation_sum += value;
+}
+
+static void fake_metric_gauge(void *context, const char *name, int64_t level) {
+    rs_fake_metric *metric = fake_metric(context, name);
+    metric->gauge = level;
+    metric->gauge_max = level > metric->gauge_max ? level : metric->gauge_max;
+}
+
+rs_fake_metric rs_fake_metric_get(const rs_fake_runtime *fake, const char *name) {
+    for (uint32_t i = 0; i < fake->metric_count; i++) {
+        if (strcmp(fake->metrics[i].name, name) == 0) {
+            return fake->metrics[i];
+        }
+    }
+    rs_fake_metric none;
+    memset(&none, 0, sizeof none);
+    return none;
+}
+
 static void fake_log(void *context, rs_log_level level, const char *message) {
     (void)level;
     if (getenv("RS_FAKE_LOG") != NULL) {
@@ -76,7 +118,8 @@ static void fake_log(void *context, rs_log_level level, const char *message) {
 
 static const rs_runtime_ops fake_ops = {
     fake_now_us, fake_random_u64, fake_store_append, fake_timer_set, fake_timer_cancel,
-    fake_ack_client, fake_store_healthy, fake_metric_latency, fake_metric_result, fake_log,
+    fake_ack_client, fake_store_healthy, fake_metric_latency, fake_metric_result,
+    fake_metric_count, fake_metric_observe, fake_metric_gauge, fake_log,
 };
 
 rs_runtime rs_fake_runtime_init(rs_fake_runtime *fake) {

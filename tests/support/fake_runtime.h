@@ -35,6 +35,16 @@ typedef struct rs_fake_timer {
     bool armed;              /* not fired, not cancelled */
 } rs_fake_timer;
 
+typedef struct rs_fake_metric {
+    char name[48];            /* as given */
+    int64_t counter;          /* sum of metric_count deltas */
+    uint64_t observations;    /* metric_observe calls */
+    int64_t last_observation; /* value of the last one */
+    int64_t observation_sum;  /* sum of observed values */
+    int64_t gauge;            /* last metric_gauge level */
+    int64_t gauge_max;        /* highest level */
+} rs_fake_metric;
+
 typedef struct rs_fake_runtime {
     int64_t now_us;                               /* the fake clock */
     uint64_t random_state;                        /* splitmix64 state for random_u64 */
@@ -47,7 +57,12 @@ typedef struct rs_fake_runtime {
     uint64_t results[64][RS_STATUS_COUNT];        /* metric_result by store (< 64) and status */
     int64_t last_latency_us[64];                  /* last metric_latency by store */
     bool unhealthy[64];                           /* store_healthy answers !unhealthy[store] */
+    rs_fake_metric metrics[64];                   /* named metrics, in first-use order */
+    uint32_t metric_count;
 } rs_fake_runtime;
+
+/* The named metric `name` the strategy reported, or a zeroed one when it never did. */
+rs_fake_metric rs_fake_metric_get(const rs_fake_runtime *fake, const char *name);
 
 /* Zeroes `fake` (heap-allocate it: it is large) and returns the port bound to it. */
 rs_runtime rs_fake_runtime_init(rs_fake_runtime *fake);
