@@ -1005,6 +1005,13 @@ int rs_json_check_string(const rs_json_doc *doc, const cJSON *node, const char *
         return rs_json_fail(doc, offset, path, "%s string (%zu bytes); allowed: a string of "
                             "1..%zu bytes", length == 0 ? "empty" : "too long", length, size - 1);
     }
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)node->valuestring[i];
+        if (c < 0x20 || c == 0x7f) {
+            return rs_json_fail(doc, offset, path, "contains control character 0x%02x; allowed: "
+                                "printable text", (unsigned)c);
+        }
+    }
     memcpy(out, node->valuestring, length + 1);
     return 0;
 }

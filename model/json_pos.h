@@ -122,7 +122,8 @@ int rs_json_check_choice(const rs_json_doc *doc, const cJSON *node, const char *
                          const char *what, const char *const *choices, size_t count,
                          size_t *out);
 
-/* `node` must be a string of 1..size-1 bytes, copied into out. */
+/* `node` must be a string of 1..size-1 bytes without control characters (escaped ones
+ * included), copied into out. */
 int rs_json_check_string(const rs_json_doc *doc, const cJSON *node, const char *path,
                          char *out, size_t size);
 

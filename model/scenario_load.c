@@ -650,6 +650,17 @@ static int load_param(const loader *ld, const cJSON *object, const char *path,
     return 0;
 }
 
+/* Without "type" the allowed fields are unknown; but "tpye" is surely a misspelt "type". */
+static int fail_misspelt_type(const loader *ld, const cJSON *object, const char *path) {
+    static const char *const type_only[] = {"type"};
+    for (const cJSON *member = object->child; member != NULL; member = member->next) {
+        if (rs_json_suggest(member->string, type_only, 1) == 0) {
+            return rs_json_check_fields(ld->doc, object, path, type_only, 1);
+        }
+    }
+    return 0;
+}
+
 /* The component named by `object`'s "type" (or `default_name` when absent), its fields
  * checked against its table (plus `extra` fields), and its parameters into params. */
 static int load_component(const loader *ld, const cJSON *object, const char *path,
@@ -659,13 +670,17 @@ static int load_component(const loader *ld, const cJSON *object, const char *pat
     size_t total = rs_components(&all);
     const char *names[LOAD_COMPONENTS_MAX];
     size_t count = 0;
-    for (size_t i = 0; i < total && count < LOAD_COMPONENTS_MAX; i++) {
+    for (size_t i = 0; i < total; i++) {
         if (all[i]->kind == kind) {
+            assert(count < LOAD_COMPONENTS_MAX);
             names[count++] = all[i]->name;
         }
     }
     const char *what = kind == RS_COMPONENT_STRATEGY ? "strategy" : "consistency policy";
     const cJSON *type = object != NULL ? rs_json_member(object, "type") : NULL;
+    if (type == NULL && object != NULL && fail_misspelt_type(ld, object, path) != 0) {
+        return 2;
+    }
     if (type == NULL && default_name == NULL) {
         return rs_json_fail_missing(ld->doc, object, path, "type");
     }
@@ -709,16 +724,17 @@ static int load_component(const loader *ld, const cJSON *object, const char *pat
 /* "region/store-K" -> global store index, or -1 (K canonical: no sign, no leading zero). */
 static int64_t parse_store_name(const rs_scenario *scenario, const char *name) {
     const char *slash = strchr(name, '/');
-    if (slash == NULL || (size_t)(slash - name) >= RS_NAME_MAX) {
+    if (slash == NULL || (size_t)(slash - name) >= RS_NAME_MAX ||
+        strncmp(slash + 1, "store-", 6) != 0) {
         return -1;
     }
     char region_name[RS_NAME_MAX];
     memcpy(region_name, name, (size_t)(slash - name));
     region_name[slash - name] = '\0';
     int region = find_region(scenario, region_name);
-    const char *digits = slash + 1 + strlen("store-");
-    if (region < 0 || strncmp(slash + 1, "store-", 6) != 0 || *digits < '1' || *digits > '9' ||
-        strlen(digits) > 4 || strspn(digits, "0123456789") != strlen(digits)) {
+    const char *digits = slash + 1 + 6;
+    if (region < 0 || *digits < '1' || *digits > '9' || strlen(digits) > 4 ||
+        strspn(digits, "0123456789") != strlen(digits)) {
         return -1;
     }
     long k = strtol(digits, NULL, 10);
@@ -1083,7 +1099,7 @@ static int load_expect(const loader *ld, const cJSON *root) {
 static int load_root(const loader *ld) {
     static const char *const fields[] = {"name", "seed", "duration_s", "settle_s", "network",
                                          "topology", "stores", "strategy", "consistency",
-                                         "workload", "expect"};
+                                         "workload", "expect", "$schema"};
     const cJSON *root = ld->doc->root;
     if (!cJSON_IsObject(root)) {
         char got[64];
@@ -1092,7 +1108,11 @@ static int load_root(const loader *ld) {
                             "must be an object, got %s; allowed: a scenario object { \"name\": "
                             "..., ... }", got);
     }
+    const cJSON *schema = rs_json_member(root, "$schema");
+    char schema_text[1024]; /* for editors only; checked, then ignored */
     if (rs_json_check_fields(ld->doc, root, "", fields, sizeof fields / sizeof fields[0]) != 0 ||
+        (schema != NULL && rs_json_check_string(ld->doc, schema, "$schema", schema_text,
+                                                sizeof schema_text) != 0) ||
         load_header(ld, root) != 0 || load_network(ld, root) != 0 ||
         load_topology(ld, root) != 0 || load_stores(ld, root) != 0 ||
         load_strategy(ld, root) != 0 || load_consistency(ld, root) != 0 ||

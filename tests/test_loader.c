@@ -76,6 +76,7 @@ static void test_repository_scenarios_load(void) {
 
 static const char full_text[] =
     "{\n"
+    "  \"$schema\": \"./schema.json\",\n"
     "  \"name\": \"full\", \"seed\": 7, \"duration_s\": 20, \"settle_s\": 2.5,\n"
     "  \"network\": {\"intra_region\": {\"latency_ms\": 0.5, \"bandwidth_mbps\": 2000},\n"
     "              \"transport\": \"flow\"},\n"
@@ -493,6 +494,10 @@ static const bad_case bad_cases[] = {
     {"unknown strategy", L1 L2 "\"strategy\":{\"type\":\"stra\"},\n" L4, 0,
      "x.json:3:20: strategy.type: unknown strategy \"stra\" (did you mean \"star\"?); allowed: ",
      NULL},
+    {"misspelt type", L1 L2 "\"strategy\":{\"tpye\":\"star\"},\n" L4, 0,
+     "x.json:3:13: strategy.tpye: unknown field (did you mean \"type\"?)", NULL},
+    {"control character in the name", "{\"name\":\"a\\u0007b\"}", 0,
+     "x.json:1:9: name: contains control character 0x07; allowed: printable text", NULL},
     {"strategy without type", L1 L2 "\"strategy\":{\"timeout_ms\":5},\n" L4, 0,
      "x.json:3:12: strategy.type: missing required field", NULL},
     {"unknown policy", L1 L2 L3 "\"consistency\":{\"type\":\"quorom\"},\n" L4, 0,
