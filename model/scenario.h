@@ -93,7 +93,7 @@ typedef struct rs_scenario {
     const rs_component *strategy;     /* registry entry, kind STRATEGY */
     double strategy_params[RS_PARAMS_MAX];
     uint32_t target_count;            /* resolved "strategy.targets" (default: every store) */
-    uint32_t targets[RS_TARGETS_MAX]; /* ascending global store indices, no duplicates */
+    uint32_t targets[RS_TARGETS_MAX]; /* global store indices in scenario order, each once */
     const rs_component *policy;       /* registry entry, kind POLICY (default "all") */
     double policy_params[RS_PARAMS_MAX];
     uint32_t write_quorum;            /* resolved by rs_policy_write_quorum */

@@ -745,7 +745,24 @@ static int64_t parse_store_name(const rs_scenario *scenario, const char *name) {
     return (int64_t)spec->first_store + k - 1;
 }
 
-/* One "targets" entry: a region (all its stores) or a store name; marks selected[]. */
+/* Appends store `store` to the targets, in scenario order; naming it twice is an error. */
+static int add_target(const loader *ld, const cJSON *node, const char *path, bool *selected,
+                      uint32_t store) {
+    rs_scenario *out = ld->out;
+    if (selected[store]) {
+        char name[2 * RS_NAME_MAX];
+        rs_scenario_store_name(out, store, name, sizeof name);
+        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, node), path,
+                            "selects store %s a second time; allowed: each store once, "
+                            "directly or through its region (order matters: it is the "
+                            "cascade chain and the async primary)", name);
+    }
+    selected[store] = true;
+    out->targets[out->target_count++] = store;
+    return 0;
+}
+
+/* One "targets" entry: a region (all its stores, in order) or a store name. */
 static int load_target(const loader *ld, const cJSON *node, const char *path, bool *selected) {
     const rs_scenario *out = ld->out;
     if (!cJSON_IsString(node)) {
@@ -759,14 +776,15 @@ static int load_target(const loader *ld, const cJSON *node, const char *path, bo
     if (region >= 0) {
         const rs_region_spec *spec = &out->regions[region];
         for (uint32_t k = 0; k < spec->stores; k++) {
-            selected[spec->first_store + k] = true;
+            if (add_target(ld, node, path, selected, spec->first_store + k) != 0) {
+                return 2;
+            }
         }
         return 0;
     }
     int64_t store = parse_store_name(out, node->valuestring);
     if (store >= 0) {
-        selected[store] = true;
-        return 0;
+        return add_target(ld, node, path, selected, (uint32_t)store);
     }
     const char *names[RS_REGIONS_MAX];
     for (uint32_t i = 0; i < out->region_count; i++) {
@@ -781,7 +799,7 @@ static int load_target(const loader *ld, const cJSON *node, const char *path, bo
                         "\"region/store-K\", K from 1 to the region's stores", quoted, allowed);
 }
 
-/* "targets" -> ascending unique store indices; absent -> every store. */
+/* "targets" -> store indices in scenario order, each once; absent -> every store. */
 static int load_targets(const loader *ld, const cJSON *strategy, const char *path) {
     bool selected[RS_STORES_MAX]; /* 2 KiB of stack */
     rs_scenario *out = ld->out;
@@ -794,7 +812,13 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
                                        &count) != 0)) {
         return 2;
     }
-    memset(selected, targets == NULL, sizeof selected);
+    memset(selected, 0, sizeof selected);
+    out->target_count = 0;
+    if (targets == NULL) {
+        for (uint32_t store = 0; store < out->store_count; store++) {
+            out->targets[out->target_count++] = store;
+        }
+    }
     size_t index = 0;
     for (const cJSON *t = targets != NULL ? targets->child : NULL; t != NULL;
          t = t->next, index++) {
@@ -802,12 +826,6 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
         rs_json_path_index(entry_path, sizeof entry_path, list_path, index);
         if (load_target(ld, t, entry_path, selected) != 0) {
             return 2;
-        }
-    }
-    out->target_count = 0;
-    for (uint32_t s = 0; s < out->store_count; s++) {
-        if (selected[s]) {
-            out->targets[out->target_count++] = s;
         }
     }
     if (out->target_count == 0) {

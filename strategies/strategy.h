@@ -34,7 +34,8 @@ typedef struct rs_param_spec {
 /* What a strategy instance is told when it is created. Everything is resolved to indices. */
 typedef struct rs_strategy_config {
     const double *params;         /* values in the order of the strategy's param table */
-    const uint32_t *targets;      /* global store indices the strategy writes to, ascending */
+    const uint32_t *targets;      /* global store indices to write, in scenario order (the
+                                     cascade chain; the async primary first), each once */
     uint32_t target_count;        /* >= 1 */
     uint32_t write_quorum;        /* confirmations needed before the client is acked, 1..targets */
     uint32_t manager_region;      /* region index of the hosting manager */

@@ -104,8 +104,8 @@ static const char full_text[] =
     "  \"stores\": {\"append_ms\": 0.25, \"durability\": \"periodic\",\n"
     "             \"fsync_interval_ms\": 50},\n"
     "  \"strategy\": {\"type\": \"star\", \"timeout_ms\": 250,\n"
-    "               \"targets\": [\"sa\", \"eu/store-3\", \"us/store-1\", \"eu/store-1\", "
-    "\"sa/store-2\"]},\n"
+    "               \"targets\": [\"sa\", \"eu/store-3\", \"us/store-1\", "
+    "\"eu/store-1\"]},\n"
     "  \"consistency\": {\"type\": \"quorum\"},\n"
     "  \"workload\": {\"rate_per_s\": 50, \"arrival\": \"constant\", \"streams\": 10,\n"
     "               \"event_bytes\": 1024, \"types\": [\n"
@@ -140,11 +140,11 @@ static void test_full_scenario_resolves(void) {
     CU_ASSERT_DOUBLE_EQUAL(s->append_ms, 0.25, 0.0);
     CU_ASSERT_EQUAL(s->durability, RS_DURABILITY_PERIODIC);
     CU_ASSERT_DOUBLE_EQUAL(s->fsync_interval_ms, 50.0, 0.0);
-    /* strategy: targets sa(5,6) + eu/store-3(2) + us/store-1(3) + eu/store-1(0), deduplicated */
+    /* strategy: targets sa(5,6) + eu/store-3(2) + us/store-1(3) + eu/store-1(0), in order */
     CU_ASSERT_PTR_EQUAL(s->strategy, &rs_star_component);
     CU_ASSERT_DOUBLE_EQUAL(s->strategy_params[RS_STAR_PARAM_TIMEOUT_MS], 250.0, 0.0);
     CU_ASSERT_EQUAL_FATAL(s->target_count, 5);
-    static const uint32_t targets[] = {0, 2, 3, 5, 6};
+    static const uint32_t targets[] = {5, 6, 2, 3, 0};
     for (size_t i = 0; i < 5; i++) {
         CU_ASSERT_EQUAL(s->targets[i], targets[i]);
     }
@@ -511,6 +511,9 @@ static const bad_case bad_cases[] = {
      "\"strategy\":{\"type\":\"star\",\"targets\":[\"eu\",\"eu/store-3\"]},\n" L4, 0,
      "x.json:3:43: strategy.targets[1]: unknown target \"eu/store-3\"; allowed: a region (eu)",
      NULL},
+    {"target named twice", L1 L2
+     "\"strategy\":{\"type\":\"star\",\"targets\":[\"eu/store-1\",\"eu\"]},\n" L4, 0,
+     "x.json:3:51: strategy.targets[1]: selects store eu/store-1 a second time", NULL},
     {"targets select nothing", L1 L2 "\"strategy\":{\"type\":\"star\",\"targets\":[]},\n" L4, 0,
      "x.json:3:37: strategy.targets: selects no store", NULL},
     {"quorum larger than targets", L1
