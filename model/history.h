@@ -55,6 +55,13 @@ typedef enum rs_message_kind {
 
 const char *rs_message_kind_name(rs_message_kind kind);
 
+/* A crash of a store or manager, as it happened (the fault window is in the scenario). */
+typedef struct rs_history_crash {
+    uint32_t node;                /* global node index */
+    int64_t time_us;              /* when it went down */
+    uint64_t events_lost;         /* store: log entries its durability policy lost */
+} rs_history_crash;
+
 typedef struct rs_history {
     size_t event_count, event_capacity;
     rs_history_event *events;           /* by event id - 1 */
@@ -67,6 +74,9 @@ typedef struct rs_history {
     uint32_t store_count;                /* stores in the topology */
     size_t *final_count;                 /* per store: events held at the end */
     rs_event_id **final_events;          /* per store: event ids in log order at the end */
+    uint64_t messages_dropped;           /* lost to faults (partition, down node, loss) */
+    uint32_t crash_count;                /* entries used in crashes */
+    rs_history_crash crashes[256];       /* in time order; bounded by RS_FAULTS_MAX */
     int64_t workload_end_us;             /* when clients stopped issuing requests */
     int64_t end_us;                      /* when the simulation stopped */
 } rs_history;

@@ -247,6 +247,33 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
     }
 }
 
+/* Releases every live slot, so that no late reply or timer of the old instance matches. */
+static void slots_release_all(manager_slots *table) {
+    for (uint32_t index = 0; index < table->used; index++) {
+        if (table->slots[index].live) {
+            (void)slots_release(table, ((uint64_t)table->slots[index].generation << 32) | index);
+        }
+    }
+}
+
+void rs_manager_crash(rs_node *node) {
+    rs_manager_state *manager = node->role;
+    assert(manager != NULL && manager->strategy != NULL);
+    assert(node->kind == RS_NODE_MANAGER);
+    manager->ops->destroy(manager->strategy);
+    manager->strategy = NULL;
+    slots_release_all(&manager->requests);
+    slots_release_all(&manager->timers);
+}
+
+int rs_manager_restart(rs_node *node) {
+    rs_manager_state *manager = node->role;
+    assert(manager != NULL && manager->strategy == NULL);
+    assert(node->kind == RS_NODE_MANAGER);
+    manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
+    return manager->strategy != NULL ? 0 : -1;
+}
+
 void rs_manager_finish(rs_node *node) {
     rs_manager_state *manager = node->role;
     if (manager == NULL) {

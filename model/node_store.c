@@ -13,6 +13,7 @@
 typedef struct rs_store_state {
     rs_idset held;             /* event ids in the log */
     rs_event_id *log;          /* event ids in append order */
+    int64_t *log_time_us;      /* when each log entry was appended (for periodic fsync) */
     size_t log_count, log_capacity;
     rs_message **queue;        /* append requests waiting for the disk, FIFO ring */
     uint32_t queue_head, queue_count, queue_capacity;
@@ -94,7 +95,10 @@ static void store_apply(rs_node *node, rs_store_state *store, const rs_message *
             if (store->log_count == store->log_capacity) {
                 store->log_capacity = store->log_capacity == 0 ? 256 : store->log_capacity * 2;
                 store->log = store_alloc(store->log, store->log_capacity, sizeof *store->log);
+                store->log_time_us = store_alloc(store->log_time_us, store->log_capacity,
+                                                 sizeof *store->log_time_us);
             }
+            store->log_time_us[store->log_count] = now_us;
             store->log[store->log_count++] = event->id;
         }
         rs_history_add_append(history, &(rs_history_append){
@@ -136,7 +140,52 @@ void rs_store_finish(rs_node *node) {
     }
     free(store->queue);
     free(store->log);
+    free(store->log_time_us);
     rs_idset_free(&store->held);
     free(store);
     node->role = NULL;
+}
+
+/* How many log entries survive a crash at `now_us`: fsync keeps all (each append was durable
+ * before it was confirmed), volatile keeps none, periodic keeps those appended up to the last
+ * sync point (syncs happen at every multiple of fsync_interval_ms from t = 0). */
+static size_t store_durable_count(const rs_node *node, const rs_store_state *store, int64_t now_us) {
+    const rs_scenario *scenario = node->world->scenario;
+    switch (scenario->durability) {
+    case RS_DURABILITY_FSYNC: return store->log_count;
+    case RS_DURABILITY_VOLATILE: return 0;
+    case RS_DURABILITY_PERIODIC: break;
+    }
+    int64_t interval_us = llround(scenario->fsync_interval_ms * 1000.0);
+    assert(interval_us > 0);
+    int64_t last_sync_us = now_us / interval_us * interval_us;
+    size_t kept = store->log_count;
+    while (kept > 0 && store->log_time_us[kept - 1] > last_sync_us) {
+        kept--;
+    }
+    return kept;
+}
+
+uint64_t rs_store_crash(rs_node *node) {
+    rs_store_state *store = node->role;
+    assert(store != NULL);
+    assert(node->kind == RS_NODE_STORE);
+    while (store->queue_count > 0) { /* requests waiting for the disk are lost unanswered */
+        free(store->queue[store->queue_head]);
+        store->queue_head = (store->queue_head + 1) % store->queue_capacity;
+        store->queue_count--;
+    }
+    store->busy = false;
+    size_t kept = store_durable_count(node, store, rs_world_now_us());
+    uint64_t lost = store->log_count - kept;
+    store->log_count = kept;
+    rs_idset_free(&store->held);
+    rs_idset_init(&store->held);
+    for (size_t i = 0; i < kept; i++) {
+        if (rs_idset_insert(&store->held, store->log[i]) < 0) {
+            fprintf(stderr, "replsim: out of memory (store index)\n");
+            abort();
+        }
+    }
+    return lost;
 }

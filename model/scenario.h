@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faults/fault.h"
 #include "model/dist.h"
 #include "strategies/limits.h"
 #include "strategies/strategy.h"
@@ -107,6 +108,10 @@ typedef struct rs_scenario {
     rs_event_type types[RS_EVENT_TYPES_MAX];
 
     rs_expectations expect;
+
+    /* faults (model/scenario_faults.c) */
+    uint32_t fault_count;             /* 0..RS_FAULTS_MAX */
+    rs_fault faults[RS_FAULTS_MAX];   /* in file order */
 } rs_scenario;
 
 /* Loads and validates `path`. On success returns 0 and fills *out (caller-allocated; large,
@@ -122,6 +127,27 @@ int rs_scenario_load_buffer(const char *path, const char *text, size_t length, r
 /* Global store index -> region index, and the store's name "region/store-K" into buf. */
 uint32_t rs_scenario_store_region(const rs_scenario *scenario, uint32_t store);
 void rs_scenario_store_name(const rs_scenario *scenario, uint32_t store, char *buf, size_t size);
+
+/* Nodes: stores of every region (region order), then managers, then clients; this order is
+ * the global node index everywhere (model/world.c places nodes by it). */
+typedef enum rs_node_role { RS_ROLE_STORE, RS_ROLE_MANAGER, RS_ROLE_CLIENT } rs_node_role;
+uint32_t rs_scenario_node_count(const rs_scenario *scenario);
+/* Global index of the k-th (0-based) node of `role` in `region`. */
+uint32_t rs_scenario_node_index(const rs_scenario *scenario, rs_node_role role, uint32_t region,
+                                uint32_t k);
+/* Parses "region/store-K", "region/manager-K" or "region/client-K" (K from 1, no leading
+ * zero): the node's global index, or -1 when it names no node. */
+int64_t rs_scenario_node_parse(const rs_scenario *scenario, const char *name);
+/* The node's role and region, and its name into buf. */
+rs_node_role rs_scenario_node_role(const rs_scenario *scenario, uint32_t node, uint32_t *region);
+void rs_scenario_node_name(const rs_scenario *scenario, uint32_t node, char *buf, size_t size);
+
+/* Reads the optional "faults" array of `root` into scenario->faults (helper of the loader:
+ * `doc` is a model/json_pos.h document, declared opaquely here). Returns 0 or 2. */
+struct rs_json_doc;
+struct cJSON;
+int rs_scenario_load_faults(const struct rs_json_doc *doc, const struct cJSON *root,
+                            rs_scenario *scenario);
 
 /* The link between two distinct regions, or NULL. */
 const rs_link_spec *rs_scenario_link(const rs_scenario *scenario, uint32_t a, uint32_t b);

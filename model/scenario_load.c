@@ -1117,7 +1117,7 @@ static int load_expect(const loader *ld, const cJSON *root) {
 static int load_root(const loader *ld) {
     static const char *const fields[] = {"name", "seed", "duration_s", "settle_s", "network",
                                          "topology", "stores", "strategy", "consistency",
-                                         "workload", "expect", "$schema"};
+                                         "workload", "expect", "faults", "$schema"};
     const cJSON *root = ld->doc->root;
     if (!cJSON_IsObject(root)) {
         char got[64];
@@ -1137,7 +1137,7 @@ static int load_root(const loader *ld) {
         load_workload(ld, root) != 0) {
         return 2;
     }
-    return load_expect(ld, root);
+    return load_expect(ld, root) != 0 ? 2 : rs_scenario_load_faults(ld->doc, root, ld->out);
 }
 
 static uint64_t fnv1a64(const char *text, size_t length) {

@@ -189,6 +189,11 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
     message->to_node = to;
     world->history->messages[message->kind]++;
     world->history->message_bytes[message->kind] += message->size_bytes;
+    if (world->scenario->fault_count > 0 && rs_faults_drop(world, from, to, true)) {
+        free(message);
+        return;
+    }
+    int64_t delay_us = world->scenario->fault_count > 0 ? rs_faults_extra_latency_us(world, from, to) : 0;
     uint32_t to_region = world->nodes[to].region;
     if (to_region != from->region) {
         const rs_link_spec *link = rs_scenario_link(world->scenario, from->region, to_region);
@@ -196,14 +201,13 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
         if (link->extra_latency.kind != RS_DIST_NONE) {
             double extra_ms = rs_dist_sample_ms(&link->extra_latency, &from->network_rng);
             /* heavy tails may draw huge values (even +inf): cap at the latency limit */
-            int64_t extra_us = llround(fmin(extra_ms, RS_LATENCY_MS_MAX) * 1000.0);
-            if (extra_us > 0) {
-                rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + extra_us,
-                                                    .kind = RS_TIMER_DEFERRED_SEND,
-                                                    .message = message});
-                return;
-            }
+            delay_us += llround(fmin(extra_ms, RS_LATENCY_MS_MAX) * 1000.0);
         }
+    }
+    if (delay_us > 0) {
+        rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + delay_us,
+                                            .kind = RS_TIMER_DEFERRED_SEND, .message = message});
+        return;
     }
     rs_net_put(from, message);
 }
@@ -273,6 +277,12 @@ static void pump_main(int argc, char **argv) {
         switch (outcome) {
         case SG_OK:
             assert(payload != NULL);
+            if (node->world->scenario->fault_count > 0 &&
+                rs_faults_drop(node->world, &node->world->nodes[((rs_message *)payload)->from_node],
+                               node->index, false)) {
+                free(payload); /* lost in flight: partition started or receiver went down */
+                break;
+            }
             inbox_push(node, payload);
             sg_sem_release(node->semaphore);
             break;
@@ -286,6 +296,65 @@ static void pump_main(int argc, char **argv) {
             abort();
         }
     }
+}
+
+void rs_node_clear(rs_node *node) {
+    assert(node != NULL);
+    while (node->inbox_count > 0) {
+        free(inbox_pop(node));
+    }
+    while (node->timer_count > 0) {
+        rs_timer timer = timer_pop(node);
+        free(timer.message);
+    }
+}
+
+/* One crash boundary: the node goes down at a fault's start and up at its end. */
+typedef struct crash_action {
+    int64_t time_us;      /* when */
+    uint32_t node;        /* which node */
+    bool restart;         /* up (end of window) or down (start) */
+    uint32_t order;       /* tie-break: restarts first, then fault order */
+} crash_action;
+
+static int crash_action_compare(const void *left, const void *right) {
+    const crash_action *a = left, *b = right;
+    if (a->time_us != b->time_us) {
+        return a->time_us < b->time_us ? -1 : 1;
+    }
+    return a->order < b->order ? -1 : a->order > b->order ? 1 : 0;
+}
+
+/* The fault actor: applies crash windows at their boundaries. Partitions and links need no
+ * actor: the network consults the schedule on every message. */
+static void faults_main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    rs_world *world = sg_actor_self_get_data();
+    assert(world != NULL);
+    sg_actor_daemonize(sg_actor_self());
+    const rs_scenario *scenario = world->scenario;
+    crash_action *actions = world_alloc(2 * (size_t)scenario->fault_count, sizeof *actions);
+    uint32_t count = 0;
+    for (uint32_t f = 0; f < scenario->fault_count; f++) {
+        const rs_fault *fault = &scenario->faults[f];
+        if (fault->kind == RS_FAULT_CRASH) {
+            actions[count++] = (crash_action){fault->start_us, fault->node, false, 2 * f + 1};
+            actions[count++] = (crash_action){fault->end_us, fault->node, true, 2 * f};
+        }
+    }
+    qsort(actions, count, sizeof *actions, crash_action_compare);
+    for (uint32_t i = 0; i < count && actions[i].time_us < world->end_us; i++) {
+        sg_actor_sleep_until((double)actions[i].time_us / 1e6);
+        rs_node *node = &world->nodes[actions[i].node];
+        if (actions[i].restart && node->down) {
+            rs_node_restart(node);
+        } else if (!actions[i].restart && !node->down) {
+            rs_node_crash(node);
+            rs_node_clear(node);
+        }
+    }
+    free(actions);
 }
 
 static void controller_main(int argc, char **argv) {
@@ -314,6 +383,7 @@ static void world_place_nodes(rs_world *world) {
             }
             for (uint32_t i = 0; i < count; i++, index++) {
                 rs_node *node = &world->nodes[index];
+                assert(index == rs_scenario_node_index(scenario, (rs_node_role)k, r, i));
                 node->world = world;
                 node->index = index;
                 node->kind = kinds[k];
@@ -383,6 +453,11 @@ static void world_start_actors(rs_world *world) {
         sg_actor_set_data(actor, node);
         sg_actor_start(actor, node_main, 0, NULL);
     }
+    if (world->scenario->fault_count > 0) {
+        sg_actor_t faults = sg_actor_init("faults", world->nodes[0].host);
+        sg_actor_set_data(faults, world);
+        sg_actor_start(faults, faults_main, 0, NULL);
+    }
     sg_actor_t controller = sg_actor_init("controller", world->nodes[0].host);
     sg_actor_set_data(controller, world);
     sg_actor_start(controller, controller_main, 0, NULL);
@@ -446,6 +521,7 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     world.workload_end_us = llround(scenario->duration_s * 1e6);
     world.end_us = world.workload_end_us + llround(scenario->settle_s * 1e6);
     world_place_nodes(&world);
+    rs_faults_prepare(&world);
     world_init_engine();
     int status = world_load_platform(scenario, error, error_size);
     if (status == 0) {
@@ -466,5 +542,6 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     free(world.region_first_manager);
     free(world.region_manager_count);
     free(world.store_region);
+    free(world.fault_groups);
     return status;
 }

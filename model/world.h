@@ -76,7 +76,7 @@ typedef struct rs_node {
     uint32_t timer_count, timer_capacity;
     uint64_t timer_sequence;  /* next sequence number */
     rs_rng network_rng;       /* extra-latency draws for messages this node sends */
-    bool stopped;             /* the node loop should exit */
+    bool down;                /* crashed: receives nothing, runs nothing, until restart */
     void *role;               /* rs_store_state / rs_manager_state / rs_client_state */
 } rs_node;
 
@@ -94,6 +94,7 @@ struct rs_world {
     int64_t workload_end_us;          /* clients stop issuing here */
     int64_t end_us;                   /* simulation end */
     uint64_t next_event_id;           /* last event id handed out */
+    int8_t *fault_groups;             /* [fault][node]: partition group / link side, -1 none */
     uint64_t dispatched;              /* callbacks handled by node loops */
 };
 
@@ -112,16 +113,37 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message);
 /* Hands `message` to SimGrid now (after any extra latency). */
 void rs_net_put(rs_node *from, rs_message *message);
 
+/* --- faults at the seams (world_faults.c) ------------------------------------------------- */
+/* Precomputes which group or side of each fault every node is on. */
+void rs_faults_prepare(rs_world *world);
+/* Must a message from `from` to node `to` be lost now? At send (`at_send`): a down receiver,
+ * an active partition between them, or a loss draw of an active lossy link (the draw uses the
+ * sender's network stream only while such a link fault is active). At delivery: a down
+ * receiver or an active partition (in-flight loss). */
+bool rs_faults_drop(rs_world *world, rs_node *from, uint32_t to, bool at_send);
+/* Extra latency (µs) active link faults add to a message from `from` to `to` now. */
+int64_t rs_faults_extra_latency_us(const rs_world *world, const rs_node *from, uint32_t to);
+/* Crash and restart of a node: state loss per role, then the role's restart. */
+void rs_node_crash(rs_node *node);
+/* Empties a node's inbox and timers (world.c; after a crash). */
+void rs_node_clear(rs_node *node);
+void rs_node_restart(rs_node *node);
+
 /* --- roles: each a set of handlers called by the node loop -------------------------------- */
 int rs_store_init(rs_node *node);
 void rs_store_on_message(rs_node *node, rs_message *message);
 void rs_store_on_timer(rs_node *node, const rs_timer *timer);
 void rs_store_finish(rs_node *node);   /* records final contents, frees state */
+/* Drops the disk queue and the log entries the durability policy does not keep; returns how
+ * many log entries were lost. */
+uint64_t rs_store_crash(rs_node *node);
 
 int rs_manager_init(rs_node *node);
 void rs_manager_on_message(rs_node *node, rs_message *message);
 void rs_manager_on_timer(rs_node *node, const rs_timer *timer);
 void rs_manager_finish(rs_node *node);
+void rs_manager_crash(rs_node *node);    /* the strategy and its in-flight state are lost */
+int rs_manager_restart(rs_node *node);   /* a fresh strategy instance; 0 or -1 (memory) */
 
 int rs_client_init(rs_node *node);
 void rs_client_on_message(rs_node *node, rs_message *message);
