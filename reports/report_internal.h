@@ -110,6 +110,16 @@ typedef struct rs__report {
     char hash_hex[17];                /* scenario->content_hash, 16 lowercase hex digits */
 } rs__report;
 
+/* Markdown: `name` with table/emphasis characters escaped and control bytes as spaces. */
+void rs__md_escaped(rs__text *out, const char *name);
+
+/* fault_report.c: the fault windows, crashes and dropped messages into the summary root
+ * (false on allocation failure), a "## Faults" section, and the faults active in a second. */
+struct cJSON;
+bool rs__faults_json(const rs__report *report, struct cJSON *root);
+void rs__faults_md(const rs__report *report, rs__text *out);
+uint32_t rs__faults_active(const rs_scenario *scenario, size_t second);
+
 /* Writers: each appends its whole file to `out` (check out->failed for out of memory). */
 void rs__summary_json(const rs__report *report, rs__text *out);
 void rs__summary_md(const rs__report *report, rs__text *out);

@@ -19,7 +19,7 @@
 #define MD_CROSS "\xe2\x9c\x98"   /* U+2718 HEAVY BALLOT X */
 #define MD_SPECIAL "\\`*_[]<>|!&~$" /* escaped with a backslash in names */
 
-static void md_escaped(rs__text *out, const char *name) {
+void rs__md_escaped(rs__text *out, const char *name) {
     assert(out != NULL);
     if (name == NULL) {
         rs__text_puts(out, "(none)");
@@ -96,14 +96,14 @@ static void md_strategy_metrics(rs__text *out, const rs_metrics *metrics) {
 static void md_scenario(rs__text *out, const rs__report *report) {
     const rs_scenario *scenario = report->scenario;
     rs__text_puts(out, "# replsim report: ");
-    md_escaped(out, scenario->name);
+    rs__md_escaped(out, scenario->name);
     rs__text_puts(out, "\n\nScenario ");
-    md_escaped(out, scenario->source_path);
+    rs__md_escaped(out, scenario->source_path);
     rs__text_printf(out, ", hash %s, seed %" PRIu64 "; strategy ", report->hash_hex,
                     report->facts->seed);
-    md_escaped(out, scenario->strategy != NULL ? scenario->strategy->name : NULL);
+    rs__md_escaped(out, scenario->strategy != NULL ? scenario->strategy->name : NULL);
     rs__text_puts(out, ", consistency ");
-    md_escaped(out, scenario->policy != NULL ? scenario->policy->name : NULL);
+    rs__md_escaped(out, scenario->policy != NULL ? scenario->policy->name : NULL);
     rs__text_printf(out, " (write quorum %u of %u targets); workload ", scenario->write_quorum,
                     scenario->target_count);
     md_number(out, scenario->duration_s, MD_RATE_DECIMALS);
@@ -152,9 +152,9 @@ static void md_store_row(rs__text *out, const rs__report *report, uint32_t store
     rs_scenario_store_name(report->scenario, store, name, sizeof name);
     uint32_t region = rs_scenario_store_region(report->scenario, store);
     rs__text_puts(out, "| ");
-    md_escaped(out, name);
+    rs__md_escaped(out, name);
     rs__text_puts(out, " | ");
-    md_escaped(out, region < report->scenario->region_count
+    rs__md_escaped(out, region < report->scenario->region_count
                         ? report->scenario->regions[region].name : NULL);
     rs__text_printf(out, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | ", kpis->appends,
                     kpis->duplicates, kpis->final_events);
@@ -224,6 +224,7 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     md_figures(out, &report->kpis);
     md_stores(out, report);
     md_strategy_metrics(out, report->metrics);
+    rs__faults_md(report, out);
     md_expectations(out, report);
     rs__text_printf(out, "**Verdict: %s**", report->expectation_failures == 0 ? "pass" : "fail");
     if (report->expectation_failures > 0) {

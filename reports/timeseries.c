@@ -220,7 +220,7 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
                     report->hash_hex, report->facts->seed);
     rs__text_puts(out, "time_s,requests_invoked,acked_ok,acked_failed,appends,"
                        "write_latency_ms_p50,write_latency_ms_p99,"
-                       "replication_latency_ms_p50,replication_latency_ms_p99");
+                       "replication_latency_ms_p50,replication_latency_ms_p99,faults_active");
     for (uint32_t g = 0; g < gauge_count; g++) {
         rs__text_printf(out, ",%s_max", report->metrics->named[gauges[g]].name);
     }
@@ -233,6 +233,7 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
         timeseries_field_ms(out, row->write_latency_ms_p99);
         timeseries_field_ms(out, row->replication_latency_ms_p50);
         timeseries_field_ms(out, row->replication_latency_ms_p99);
+        rs__text_printf(out, ",%u", rs__faults_active(report->scenario, r));
         for (uint32_t g = 0; g < gauge_count; g++) {
             const rs_named_metric *gauge = &report->metrics->named[gauges[g]];
             bool known = r < gauge->gauge_seconds && gauge->gauge_second_max[r] >= 0;
