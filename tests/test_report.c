@@ -321,11 +321,12 @@ static void check_timeseries(const char *out_dir) {
     const char *expected =
         "# replsim timeseries; scenario=0123456789abcdef; seed=42\n"
         "time_s,requests_invoked,acked_ok,acked_failed,appends,write_latency_ms_p50,"
-        "write_latency_ms_p99,replication_latency_ms_p50,replication_latency_ms_p99\n"
-        "0,1,1,0,3,12.000,12.000,6.000,40.100\n"
-        "1,2,1,1,4,20.480,20.480,8.015,299.000\n"
-        "2,0,0,0,1,,,600.000,600.000\n"
-        "3,0,0,0,0,,,,\n";
+        "write_latency_ms_p99,replication_latency_ms_p50,replication_latency_ms_p99,"
+        "faults_active\n"
+        "0,1,1,0,3,12.000,12.000,6.000,40.100,0\n"
+        "1,2,1,1,4,20.480,20.480,8.015,299.000,0\n"
+        "2,0,0,0,1,,,600.000,600.000,0\n"
+        "3,0,0,0,0,,,,,0\n";
     CU_ASSERT_STRING_EQUAL(csv, expected);
     CU_ASSERT_EQUAL(count_lines(csv), 6);
     free(csv);
