@@ -101,9 +101,9 @@ static int run_loaded(const rs_scenario *scenario, const char *out_dir) {
     if (status != 0) {
         fprintf(stderr, "replsim run: %s\n", error);
     } else {
-        printf("%s: seed %llu, %zu requests; expectations %s; report in %s/\n", scenario->name,
+        printf("%s: seed %llu, %zu requests; verdict %s; report in %s/\n", scenario->name,
                (unsigned long long)scenario->seed, history.request_count,
-               hold ? "hold" : "FAILED", out_dir);
+               hold ? "pass" : "FAIL (see summary.md: Expectations, Invariants)", out_dir);
     }
     rs_history_free(&history);
     rs_metrics_free(&metrics);

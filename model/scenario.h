@@ -60,9 +60,25 @@ typedef enum rs_expect_metric {
     RS_EXPECT_METRIC_COUNT
 } rs_expect_metric;
 
+/* The invariants checks/invariants.c judges; a scenario may tolerate some ("expect":
+ * {"tolerate": ["stream_order"]}): they are still checked and reported, but do not fail the
+ * verdict (a known anomaly of the strategy under study, as Jepsen's expected anomalies). */
+typedef enum rs_invariant {
+    RS_INV_DURABILITY,       /* every ok event is, at the end, on >= write_quorum target stores */
+    RS_INV_NO_DUPLICATES,    /* no store holds an event twice */
+    RS_INV_STREAM_ORDER,     /* each store holds a stream's events in version order */
+    RS_INV_INTEGRITY,        /* every stored event's checksum matches the one it was created with */
+    RS_INV_QUORUM_HONESTY,   /* no ok ack before write_quorum target stores had appended */
+    RS_INV_COUNT
+} rs_invariant;
+
+/* Name as reported and as written in "tolerate" ("durability", "no_duplicates", ...). */
+const char *rs_invariant_name(rs_invariant invariant);
+
 typedef struct rs_expectations {
     bool present[RS_EXPECT_METRIC_COUNT];    /* which thresholds the file gave */
     double value[RS_EXPECT_METRIC_COUNT];    /* the thresholds */
+    bool tolerated[RS_INV_COUNT];            /* invariants whose violations do not fail */
 } rs_expectations;
 
 /* JSON field name of an expectation ("success_rate_min", ...). */

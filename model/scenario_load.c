@@ -1087,16 +1087,52 @@ const char *rs_expect_metric_name(rs_expect_metric metric) {
     return expect_fields[metric].name;
 }
 
+const char *rs_invariant_name(rs_invariant invariant) {
+    static const char *const names[RS_INV_COUNT] = {
+        "durability", "no_duplicates", "stream_order", "integrity", "quorum_honesty"};
+    assert(invariant < RS_INV_COUNT);
+    return names[invariant];
+}
+
+/* "tolerate": invariant names whose violations the scenario expects (reported, not failing). */
+static int load_tolerate(const loader *ld, const cJSON *expect) {
+    const cJSON *list = rs_json_member(expect, "tolerate");
+    if (list == NULL) {
+        return 0;
+    }
+    if (rs_json_need_array(ld->doc, list, "expect.tolerate") != 0) {
+        return 2;
+    }
+    const char *names[RS_INV_COUNT];
+    for (int i = 0; i < RS_INV_COUNT; i++) {
+        names[i] = rs_invariant_name((rs_invariant)i);
+    }
+    size_t index = 0;
+    for (const cJSON *item = list->child; item != NULL; item = item->next, index++) {
+        char path[RS_JSON_PATH_MAX];
+        size_t which = 0;
+        rs_json_path_index(path, sizeof path, "expect.tolerate", index);
+        if (rs_json_check_choice(ld->doc, item, path, "invariant", names, RS_INV_COUNT,
+                                 &which) != 0) {
+            return 2;
+        }
+        ld->out->expect.tolerated[which] = true;
+    }
+    return 0;
+}
+
 static int load_expect(const loader *ld, const cJSON *root) {
-    const char *fields[RS_EXPECT_METRIC_COUNT];
+    const char *fields[RS_EXPECT_METRIC_COUNT + 1];
     for (size_t i = 0; i < RS_EXPECT_METRIC_COUNT; i++) {
         fields[i] = expect_fields[i].name;
     }
+    fields[RS_EXPECT_METRIC_COUNT] = "tolerate";
     const cJSON *expect = NULL;
     if (load_section(ld, root, "", "expect", false, &expect) != 0 || expect == NULL) {
         return expect == NULL ? 0 : 2;
     }
-    if (rs_json_check_fields(ld->doc, expect, "expect", fields, RS_EXPECT_METRIC_COUNT) != 0) {
+    if (rs_json_check_fields(ld->doc, expect, "expect", fields, RS_EXPECT_METRIC_COUNT + 1) != 0 ||
+        load_tolerate(ld, expect) != 0) {
         return 2;
     }
     rs_expectations *out = &ld->out->expect;

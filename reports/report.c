@@ -82,10 +82,17 @@ int rs_report_write(const rs_scenario *scenario, const rs_history *history,
     if (status == 0) {
         report.expectation_failures =
             rs_expect_check(&scenario->expect, report.kpis.expect_actual, report.outcomes);
+        report.invariant_failures = rs_check_history(scenario, history, &report.checks);
+        if (report.invariant_failures < 0) {
+            snprintf(error, error_size, "%s: out of memory while checking invariants", out_dir);
+            status = -1;
+        }
+    }
+    if (status == 0) {
         status = report_stage_all(&report, out_dir, error, error_size);
     }
     if (status == 0) {
-        *expectations_hold = report.expectation_failures == 0;
+        *expectations_hold = report.expectation_failures == 0 && report.invariant_failures == 0;
     }
     rs__timeseries_free(&report.timeseries);
     rs_kpis_free(&report.kpis);

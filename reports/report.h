@@ -18,7 +18,8 @@ typedef struct rs_run_facts {
     uint64_t simulated_events;    /* node callbacks dispatched (a measure of work) */
 } rs_run_facts;
 
-/* Writes the report into `out_dir` (created if missing). Sets *expectations_hold. Returns 0,
+/* Writes the report into `out_dir` (created if missing). Sets *expectations_hold when every
+ * expectation holds and every invariant (checks/invariants.h) holds: the run's verdict. 0,
  * or -1 with a message in `error` when a file cannot be written (the directory then holds no
  * partial file of this run). */
 int rs_report_write(const rs_scenario *scenario, const rs_history *history,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "checks/expect.h"
+#include "checks/invariants.h"
 #include "reports/kpi.h"
 #include "reports/report.h"
 
@@ -107,6 +108,8 @@ typedef struct rs__report {
     rs__timeseries timeseries;        /* computed from history */
     rs_expect_outcome outcomes[RS_EXPECT_METRIC_COUNT]; /* kpis.expect_actual vs expect */
     int expectation_failures;         /* present thresholds that do not hold */
+    rs_check_result checks;           /* invariants judged from the history */
+    int invariant_failures;           /* invariants violated */
     char hash_hex[17];                /* scenario->content_hash, 16 lowercase hex digits */
 } rs__report;
 
@@ -119,6 +122,11 @@ struct cJSON;
 bool rs__faults_json(const rs__report *report, struct cJSON *root);
 void rs__faults_md(const rs__report *report, rs__text *out);
 uint32_t rs__faults_active(const rs_scenario *scenario, size_t second);
+
+/* invariant_report.c: the invariants' verdicts into the summary root (false on allocation
+ * failure) and a "## Invariants" section. */
+bool rs__invariants_json(const rs__report *report, struct cJSON *root);
+void rs__invariants_md(const rs__report *report, rs__text *out);
 
 /* Writers: each appends its whole file to `out` (check out->failed for out of memory). */
 void rs__summary_json(const rs__report *report, rs__text *out);

@@ -350,8 +350,11 @@ void rs__summary_json(const rs__report *report, rs__text *out) {
     }
     json_strategy_metrics(&builder, root, report->metrics);
     builder.failed |= !rs__faults_json(report, root);
+    builder.failed |= !rs__invariants_json(report, root);
     json_expectations(&builder, root, report);
-    json_string(&builder, root, "verdict", report->expectation_failures == 0 ? "pass" : "fail");
+    json_string(&builder, root, "verdict",
+                report->expectation_failures == 0 && report->invariant_failures == 0 ? "pass"
+                                                                                      : "fail");
     json_uint(&builder, root, "simulated_events", report->facts->simulated_events);
     char *printed = builder.failed ? NULL : cJSON_Print(root);
     if (printed == NULL) {

@@ -225,11 +225,17 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     md_stores(out, report);
     md_strategy_metrics(out, report->metrics);
     rs__faults_md(report, out);
+    rs__invariants_md(report, out);
     md_expectations(out, report);
-    rs__text_printf(out, "**Verdict: %s**", report->expectation_failures == 0 ? "pass" : "fail");
+    bool pass = report->expectation_failures == 0 && report->invariant_failures == 0;
+    rs__text_printf(out, "**Verdict: %s**", pass ? "pass" : "fail");
     if (report->expectation_failures > 0) {
         rs__text_printf(out, " (%d expectation%s not met)", report->expectation_failures,
                         report->expectation_failures == 1 ? "" : "s");
+    }
+    if (report->invariant_failures > 0) {
+        rs__text_printf(out, " (%d invariant%s violated)", report->invariant_failures,
+                        report->invariant_failures == 1 ? "" : "s");
     }
     rs__text_printf(out, "; %" PRIu64 " simulated events.\n", report->facts->simulated_events);
 }

@@ -5,6 +5,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "strategies/batch.h"
+#include "strategies/cascade.h"
 #include "strategies/star.h"
 
 /* --- consistency policies ------------------------------------------------------------------ */
@@ -27,6 +29,8 @@ static const rs_component policy_quorum = {
 
 static const rs_component *const components[] = {
     &rs_star_component,
+    &rs_cascade_component,
+    &rs_batch_component,
     &policy_all,
     &policy_quorum,
 };

@@ -409,9 +409,17 @@ static void test_schema_matches_limits(void) {
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(schema, "properties"),
                                          "expect"), "properties");
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(expect), RS_EXPECT_METRIC_COUNT);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(expect), RS_EXPECT_METRIC_COUNT + 1); /* + tolerate */
     for (int m = 0; m < RS_EXPECT_METRIC_COUNT; m++) {
         CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItemCaseSensitive(expect, rs_expect_metric_name(m)));
+    }
+    const cJSON *tolerate = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(expect, "tolerate"),
+                                         "items"), "enum");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(tolerate), RS_INV_COUNT);
+    for (int i = 0; i < RS_INV_COUNT; i++) {
+        CU_ASSERT_STRING_EQUAL(cJSON_GetArrayItem(tolerate, i)->valuestring,
+                               rs_invariant_name((rs_invariant)i));
     }
     /* Every registered component and parameter is documented (by name) in the schema. */
     const rs_component *const *components = NULL;

@@ -27,7 +27,8 @@ static void fake_store_append(void *context, uint32_t store, const rs_event_stre
     assert(fake->append_count < RS_FAKE_CAPACITY);
     assert(stream != NULL && stream->count >= 1);
     fake->appends[fake->append_count++] = (rs_fake_append){
-        store, tag, fake->now_us, timeout_us, stream->events[0].id, stream->count};
+        store, tag, fake->now_us, timeout_us, stream->events[0].id, stream->count,
+        stream->events[0].size_bytes};
 }
 
 static rs_timer_id fake_timer_set(void *context, int64_t delay_us, uint64_t tag) {

@@ -20,6 +20,7 @@ typedef struct rs_fake_append {
     int64_t timeout_us;      /* as requested */
     rs_event_id first_event; /* first event id of the stream */
     uint32_t event_count;    /* events in the stream */
+    uint32_t size_bytes;     /* size_bytes of the stream's first event */
 } rs_fake_append;
 
 typedef struct rs_fake_ack {

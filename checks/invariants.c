@@ -1,0 +1,261 @@
+/* invariants.c — see invariants.h. One pass per invariant over the history; memory is a few
+ * arrays indexed by event id (dense) and a per-store sorted copy for duplicates. Costs:
+ * O(appends + final contents x log) time, O(events) memory. */
+#include "checks/invariants.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t faults_active_at(const rs_scenario *scenario, int64_t time_us) {
+    uint64_t mask = 0;
+    for (uint32_t f = 0; f < scenario->fault_count && f < 64; f++) {
+        const rs_fault *fault = &scenario->faults[f];
+        if (fault->start_us <= time_us && time_us < fault->end_us) {
+            mask |= 1ull << f;
+        }
+    }
+    return mask;
+}
+
+/* Counts one violation and lists it while there is room. */
+static void violation(const rs_scenario *scenario, const rs_history *history,
+                      rs_check_result *result, rs_invariant invariant, rs_event_id event,
+                      int32_t store, int64_t time_us, const char *detail) {
+    assert(invariant < RS_INV_COUNT);
+    assert(event == 0 || event <= history->event_count);
+    result->violations[invariant]++;
+    if (result->listed[invariant] == RS_CHECK_LISTED_MAX) {
+        return;
+    }
+    rs_violation *entry = &result->examples[invariant][result->listed[invariant]++];
+    memset(entry, 0, sizeof *entry);
+    entry->event = event;
+    if (event != 0) {
+        entry->stream = history->events[event - 1].stream;
+        entry->version = history->events[event - 1].version;
+    }
+    entry->store = store;
+    entry->time_us = time_us;
+    entry->faults_active = faults_active_at(scenario, time_us);
+    snprintf(entry->detail, sizeof entry->detail, "%s", detail);
+}
+
+/* target_index[s] = 1 + position of store s in the targets, 0 when not a target. */
+static uint32_t *target_positions(const rs_scenario *scenario, uint32_t store_count) {
+    uint32_t *positions = calloc(store_count == 0 ? 1 : store_count, sizeof *positions);
+    for (uint32_t i = 0; positions != NULL && i < scenario->target_count; i++) {
+        assert(scenario->targets[i] < store_count);
+        positions[scenario->targets[i]] = i + 1;
+    }
+    return positions;
+}
+
+/* holders[e] = target stores holding event e+1 at the end; confirmed[e] = target stores that
+ * had appended it by the manager's ack of its request. */
+static int count_copies(const rs_scenario *scenario, const rs_history *history,
+                        const uint32_t *positions, uint32_t *holders, uint32_t *confirmed) {
+    for (uint32_t s = 0; s < history->store_count; s++) {
+        if (positions[s] == 0) {
+            continue;
+        }
+        for (size_t i = 0; i < history->final_count[s]; i++) {
+            rs_event_id event = history->final_events[s][i];
+            assert(event >= 1 && event <= history->event_count);
+            holders[event - 1]++;
+        }
+    }
+    for (size_t a = 0; a < history->append_count; a++) {
+        const rs_history_append *append = &history->appends[a];
+        if (append->duplicate || positions[append->store] == 0) {
+            continue;
+        }
+        const rs_history_event *event = &history->events[append->event - 1];
+        const rs_history_request *request = &history->requests[event->request_index];
+        if (request->manager_ack_us >= 0 && append->time_us <= request->manager_ack_us) {
+            confirmed[append->event - 1]++;
+        }
+    }
+    (void)scenario;
+    return 0;
+}
+
+static void check_durability_and_honesty(const rs_scenario *scenario, const rs_history *history,
+                                         const uint32_t *holders, const uint32_t *confirmed,
+                                         rs_check_result *result) {
+    char detail[120];
+    for (size_t r = 0; r < history->request_count; r++) {
+        const rs_history_request *request = &history->requests[r];
+        if (request->status != RS_OK) {
+            continue;
+        }
+        for (uint32_t k = 0; k < request->event_count; k++) {
+            rs_event_id event = request->first_event + k;
+            if (holders[event - 1] < scenario->write_quorum) {
+                snprintf(detail, sizeof detail, "acknowledged, but on %u of the %u target stores "
+                         "it was promised at the end", holders[event - 1], scenario->write_quorum);
+                violation(scenario, history, result, RS_INV_DURABILITY, event, -1,
+                          request->manager_ack_us, detail);
+            }
+            if (confirmed[event - 1] < scenario->write_quorum) {
+                snprintf(detail, sizeof detail, "acknowledged ok when %u of the %u required target "
+                         "stores had appended it", confirmed[event - 1], scenario->write_quorum);
+                violation(scenario, history, result, RS_INV_QUORUM_HONESTY, event, -1,
+                          request->manager_ack_us, detail);
+            }
+        }
+    }
+}
+
+static int compare_ids(const void *left, const void *right) {
+    rs_event_id a = *(const rs_event_id *)left, b = *(const rs_event_id *)right;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static const rs_history *sort_history; /* qsort has no context argument; single-threaded */
+
+static int compare_by_stream(const void *left, const void *right) {
+    rs_event_id a = *(const rs_event_id *)left, b = *(const rs_event_id *)right;
+    rs_stream_id stream_a = sort_history->events[a - 1].stream;
+    rs_stream_id stream_b = sort_history->events[b - 1].stream;
+    if (stream_a != stream_b) {
+        return stream_a < stream_b ? -1 : 1;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* slot[e] = the smallest event id of e's stream: a dense per-stream index without a hash
+ * map. O(events log events). */
+static int assign_stream_slots(const rs_history *history, rs_event_id *slot) {
+    rs_event_id *order = malloc((history->event_count + 1) * sizeof *order);
+    if (order == NULL) {
+        return -1;
+    }
+    for (size_t e = 0; e < history->event_count; e++) {
+        order[e] = e + 1;
+    }
+    sort_history = history;
+    qsort(order, history->event_count, sizeof *order, compare_by_stream);
+    for (size_t i = 0; i < history->event_count; i++) {
+        bool same = i > 0 && history->events[order[i] - 1].stream ==
+                                 history->events[order[i - 1] - 1].stream;
+        slot[order[i]] = same ? slot[order[i - 1]] : order[i];
+    }
+    free(order);
+    return 0;
+}
+
+/* Duplicates (sorted copy per store) and per-stream version order (last version seen per
+ * stream, in an array indexed by each stream's smallest event id). */
+static int check_stores(const rs_scenario *scenario, const rs_history *history,
+                        rs_check_result *result) {
+    uint32_t *last_version = calloc(history->event_count + 1, sizeof *last_version);
+    rs_event_id *stream_slot = calloc(history->event_count + 1, sizeof *stream_slot);
+    if (last_version == NULL || stream_slot == NULL) {
+        free(last_version);
+        free(stream_slot);
+        return -1;
+    }
+    if (assign_stream_slots(history, stream_slot) != 0) {
+        free(last_version);
+        free(stream_slot);
+        return -1;
+    }
+    int status = 0;
+    for (uint32_t s = 0; s < history->store_count && status == 0; s++) {
+        memset(last_version, 0, (history->event_count + 1) * sizeof *last_version);
+        size_t count = history->final_count[s];
+        rs_event_id *sorted = malloc((count == 0 ? 1 : count) * sizeof *sorted);
+        if (sorted == NULL) {
+            status = -1;
+            break;
+        }
+        for (size_t i = 0; i < count; i++) {
+            rs_event_id id = history->final_events[s][i];
+            sorted[i] = id;
+            const rs_history_event *event = &history->events[id - 1];
+            uint32_t *last = &last_version[stream_slot[id]];
+            if (event->version < *last) {
+                char detail[120];
+                snprintf(detail, sizeof detail, "version %u stored after version %u of its stream",
+                         event->version, *last);
+                violation(scenario, history, result, RS_INV_STREAM_ORDER, id, (int32_t)s,
+                          history->end_us, detail);
+            }
+            *last = event->version > *last ? event->version : *last;
+        }
+        qsort(sorted, count, sizeof *sorted, compare_ids);
+        for (size_t i = 1; i < count; i++) {
+            if (sorted[i] == sorted[i - 1]) {
+                violation(scenario, history, result, RS_INV_NO_DUPLICATES, sorted[i], (int32_t)s,
+                          history->end_us, "held twice by one store");
+            }
+        }
+        free(sorted);
+    }
+    free(last_version);
+    free(stream_slot);
+    return status;
+}
+
+static void check_integrity(const rs_scenario *scenario, const rs_history *history,
+                            rs_check_result *result) {
+    for (size_t a = 0; a < history->append_count; a++) {
+        const rs_history_append *append = &history->appends[a];
+        const rs_history_event *event = &history->events[append->event - 1];
+        if (append->checksum != event->checksum) {
+            char detail[120];
+            snprintf(detail, sizeof detail, "stored with checksum %08x, created with %08x",
+                     append->checksum, event->checksum);
+            violation(scenario, history, result, RS_INV_INTEGRITY, append->event,
+                      (int32_t)append->store, append->time_us, detail);
+        }
+    }
+}
+
+/* Strategies whose targets differ per event (rules) promise per event, not write_quorum of
+ * the scenario's targets: durability and honesty are judged for them by routing checks. */
+static bool per_event_targets(const rs_scenario *scenario) {
+    return scenario->strategy != NULL && strcmp(scenario->strategy->name, "conditional") == 0;
+}
+
+int rs_check_history(const rs_scenario *scenario, const rs_history *history,
+                     rs_check_result *result) {
+    assert(scenario != NULL && history != NULL && result != NULL);
+    assert(history->store_count == scenario->store_count);
+    memset(result, 0, sizeof *result);
+    for (int i = 0; i < RS_INV_COUNT; i++) {
+        result->checked[i] = true;
+    }
+    uint32_t *positions = target_positions(scenario, history->store_count);
+    uint32_t *holders = calloc(history->event_count + 1, sizeof *holders);
+    uint32_t *confirmed = calloc(history->event_count + 1, sizeof *confirmed);
+    int status = positions != NULL && holders != NULL && confirmed != NULL ? 0 : -1;
+    if (status == 0 && per_event_targets(scenario)) {
+        static const rs_invariant promised[] = {RS_INV_DURABILITY, RS_INV_QUORUM_HONESTY};
+        for (size_t i = 0; i < sizeof promised / sizeof promised[0]; i++) {
+            result->checked[promised[i]] = false;
+            snprintf(result->skipped_because[promised[i]], sizeof result->skipped_because[0],
+                     "targets differ per event (rules); not judged against write_quorum");
+        }
+    } else if (status == 0) {
+        count_copies(scenario, history, positions, holders, confirmed);
+        check_durability_and_honesty(scenario, history, holders, confirmed, result);
+    }
+    if (status == 0) {
+        status = check_stores(scenario, history, result);
+        check_integrity(scenario, history, result);
+    }
+    free(positions);
+    free(holders);
+    free(confirmed);
+    if (status != 0) {
+        return -1;
+    }
+    int violated = 0;
+    for (int i = 0; i < RS_INV_COUNT; i++) {
+        violated += result->violations[i] > 0 && !scenario->expect.tolerated[i];
+    }
+    return violated;
+}
