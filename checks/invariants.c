@@ -52,32 +52,44 @@ static uint32_t *target_positions(const rs_scenario *scenario, uint32_t store_co
     return positions;
 }
 
-/* holders[e] = target stores holding event e+1 at the end; confirmed[e] = target stores that
- * had appended it by the manager's ack of its request. */
-static int count_copies(const rs_scenario *scenario, const rs_history *history,
-                        const uint32_t *positions, uint32_t *holders, uint32_t *confirmed) {
+static int compare_u64(const void *left, const void *right) {
+    uint64_t a = *(const uint64_t *)left, b = *(const uint64_t *)right;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* holders[e] = target stores holding event e+1 at the end; confirmed[e] = distinct target
+ * stores whose ok reply for it its manager had received by the time it acked the request. */
+static int count_copies(const rs_history *history, const uint32_t *positions, uint32_t *holders,
+                        uint32_t *confirmed) {
     for (uint32_t s = 0; s < history->store_count; s++) {
-        if (positions[s] == 0) {
-            continue;
-        }
-        for (size_t i = 0; i < history->final_count[s]; i++) {
+        for (size_t i = 0; positions[s] != 0 && i < history->final_count[s]; i++) {
             rs_event_id event = history->final_events[s][i];
             assert(event >= 1 && event <= history->event_count);
             holders[event - 1]++;
         }
     }
-    for (size_t a = 0; a < history->append_count; a++) {
-        const rs_history_append *append = &history->appends[a];
-        if (append->duplicate || positions[append->store] == 0) {
-            continue;
-        }
-        const rs_history_event *event = &history->events[append->event - 1];
+    uint64_t *pairs = malloc((history->receipt_count + 1) * sizeof *pairs);
+    if (pairs == NULL) {
+        return -1;
+    }
+    size_t count = 0;
+    for (size_t r = 0; r < history->receipt_count; r++) {
+        const rs_history_receipt *receipt = &history->receipts[r];
+        assert(receipt->event >= 1 && receipt->event <= history->event_count);
+        const rs_history_event *event = &history->events[receipt->event - 1];
         const rs_history_request *request = &history->requests[event->request_index];
-        if (request->manager_ack_us >= 0 && append->time_us <= request->manager_ack_us) {
-            confirmed[append->event - 1]++;
+        if (positions[receipt->store] != 0 && request->manager_ack_us >= 0 &&
+            receipt->time_us <= request->manager_ack_us) {
+            pairs[count++] = (receipt->event << 16) | receipt->store; /* stores < 2^16 */
         }
     }
-    (void)scenario;
+    qsort(pairs, count, sizeof *pairs, compare_u64);
+    for (size_t i = 0; i < count; i++) {
+        if (i == 0 || pairs[i] != pairs[i - 1]) { /* one store counts once per event */
+            confirmed[(pairs[i] >> 16) - 1]++;
+        }
+    }
+    free(pairs);
     return 0;
 }
 
@@ -100,7 +112,7 @@ static void check_durability_and_honesty(const rs_scenario *scenario, const rs_h
             }
             if (confirmed[event - 1] < scenario->write_quorum) {
                 snprintf(detail, sizeof detail, "acknowledged ok when %u of the %u required target "
-                         "stores had appended it", confirmed[event - 1], scenario->write_quorum);
+                         "stores had confirmed it", confirmed[event - 1], scenario->write_quorum);
                 violation(scenario, history, result, RS_INV_QUORUM_HONESTY, event, -1,
                           request->manager_ack_us, detail);
             }
@@ -240,8 +252,10 @@ int rs_check_history(const rs_scenario *scenario, const rs_history *history,
                      "targets differ per event (rules); not judged against write_quorum");
         }
     } else if (status == 0) {
-        count_copies(scenario, history, positions, holders, confirmed);
-        check_durability_and_honesty(scenario, history, holders, confirmed, result);
+        status = count_copies(history, positions, holders, confirmed);
+        if (status == 0) {
+            check_durability_and_honesty(scenario, history, holders, confirmed, result);
+        }
     }
     if (status == 0) {
         status = check_stores(scenario, history, result);

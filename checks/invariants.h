@@ -1,5 +1,6 @@
 /* invariants.h — judges a finished run from its recorded history alone (client requests and
- * outcomes, every store append, final store contents) and the scenario's promises (targets,
+ * outcomes, every store append, every store confirmation a manager received, final store
+ * contents) and the scenario's promises (targets,
  * write quorum): never from the strategies' own bookkeeping. Each invariant reports every
  * violation it finds (counted) and lists the first few (event, stream, store, time, and the
  * fault windows active then). */

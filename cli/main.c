@@ -16,6 +16,11 @@ static void usage(FILE *out) {
           "      Run the scenario FILE and write its report into DIR (default out/<FILE name>):\n"
           "      summary.json, summary.md, timeseries.csv, plots/*.png.\n"
           "      --seed N overrides the scenario's seed; same scenario + seed = same report.\n"
+          "  replsim check [FILE|DIR]... [--seeds N | --seed-range A..B] [--junit FILE]\n"
+          "                [--out DIR]\n"
+          "      The CI gate: runs every scenario (DIRs: their *.json) over the seeds, one line\n"
+          "      per run, the command that reproduces each failure, a closing 'N passed, M\n"
+          "      failed' line, and JUnit XML. Default: scenarios/ci, --seeds 3, out/check.\n"
           "  replsim validate FILE...\n"
           "      Check scenario files without running them; prints one line per file.\n"
           "  replsim list\n"
@@ -30,7 +35,7 @@ static void usage(FILE *out) {
           out);
 }
 
-int main(int argc, char **argv) {
+int rs_cli_main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -50,6 +55,9 @@ int main(int argc, char **argv) {
     if (strcmp(command, "list") == 0) {
         return rs_cli_list(argc - 2, argv + 2);
     }
-    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, validate, list, help\n", command);
+    if (strcmp(command, "check") == 0) {
+        return rs_cli_check(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, check, validate, list, help\n", command);
     return 2;
 }

@@ -81,7 +81,7 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
     return 0;
 }
 
-static int run_loaded(const rs_scenario *scenario, const char *out_dir) {
+int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir) {
     rs_history history;
     rs_metrics metrics;
     char error[1024] = "";
@@ -136,7 +136,7 @@ int rs_cli_run(int argc, char **argv) {
     } else {
         default_out_dir(options.file, out_dir, sizeof out_dir);
     }
-    status = run_loaded(scenario, out_dir);
+    status = rs_cli_run_scenario(scenario, out_dir);
     free(scenario);
     return status;
 }

@@ -47,6 +47,7 @@ void rs_history_free(rs_history *history) {
     free(history->events);
     free(history->requests);
     free(history->appends);
+    free(history->receipts);
     if (history->final_events != NULL) {
         for (uint32_t store = 0; store < history->store_count; store++) {
             free(history->final_events[store]);
@@ -112,6 +113,17 @@ size_t rs_history_add_append(rs_history *history, const rs_history_append *appen
     history->appends = items;
     history->appends[history->append_count] = *append;
     return history->append_count++;
+}
+
+size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt) {
+    assert(history != NULL && receipt != NULL);
+    assert(receipt->store < history->store_count);
+    void *items = history->receipts;
+    history_reserve(&items, &history->receipt_capacity, history->receipt_count, sizeof *receipt,
+                    "receipt");
+    history->receipts = items;
+    history->receipts[history->receipt_count] = *receipt;
+    return history->receipt_count++;
 }
 
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events,

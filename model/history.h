@@ -45,6 +45,14 @@ typedef struct rs_history_append {
     uint8_t duplicate;            /* 1 when the store already held it (idempotent no-op) */
 } rs_history_append;
 
+/* A store's ok reply for an event, as its manager received it and handed it to the strategy:
+ * the confirmations a strategy could know of (quorum honesty is judged on these). */
+typedef struct rs_history_receipt {
+    uint32_t store;               /* the store that confirmed */
+    rs_event_id event;            /* the event confirmed */
+    int64_t time_us;              /* when the manager received the reply */
+} rs_history_receipt;
+
 typedef enum rs_message_kind {
     RS_MSG_CLIENT_APPEND,         /* client -> manager */
     RS_MSG_CLIENT_ACK,            /* manager -> client */
@@ -69,6 +77,8 @@ typedef struct rs_history {
     rs_history_request *requests;       /* in invoke order */
     size_t append_count, append_capacity;
     rs_history_append *appends;         /* in simulated-time order */
+    size_t receipt_count, receipt_capacity;
+    rs_history_receipt *receipts;       /* in simulated-time order */
     uint64_t messages[RS_MSG_KIND_COUNT];       /* messages sent, by kind */
     uint64_t message_bytes[RS_MSG_KIND_COUNT];  /* simulated bytes sent, by kind */
     uint32_t store_count;                /* stores in the topology */
@@ -90,6 +100,7 @@ void rs_history_free(rs_history *history);
 size_t rs_history_add_event(rs_history *history, const rs_history_event *event);
 size_t rs_history_add_request(rs_history *history, const rs_history_request *request);
 size_t rs_history_add_append(rs_history *history, const rs_history_append *append);
+size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt);
 
 /* Records store `store`'s final contents (copied). */
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);

@@ -220,7 +220,12 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
     } else if (message->kind == RS_MSG_STORE_REPLY) {
         manager_slot *slot = slots_release(&manager->requests, message->request);
         if (slot != NULL) {
-            manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store, message->status);
+            uint32_t store = slot->store;
+            for (uint32_t i = 0; message->status == RS_OK && i < message->event_count; i++) {
+                rs_history_add_receipt(node->world->history, &(rs_history_receipt){
+                    .store = store, .event = message->events[i].id, .time_us = rs_world_now_us()});
+            }
+            manager->ops->on_store_reply(manager->strategy, slot->tag, store, message->status);
         }
     } else {
         fprintf(stderr, "replsim: manager %s got an unexpected %s message\n", node->host_name,

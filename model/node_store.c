@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/world.h"
 
@@ -117,7 +118,10 @@ void rs_store_on_timer(rs_node *node, const rs_timer *timer) {
     store->queue_count--;
     store->busy = false;
     store_apply(node, store, request);
-    rs_message *reply = rs_message_new(RS_MSG_STORE_REPLY, 0);
+    /* the reply names the events it confirms (for the history); its simulated size stays
+     * the 64-byte header whatever it carries */
+    rs_message *reply = rs_message_new(RS_MSG_STORE_REPLY, request->event_count);
+    memcpy(reply->events, request->events, request->event_count * sizeof(rs_event));
     reply->request = request->request;
     reply->status = RS_OK;
     rs_net_send(node, request->from_node, reply);

@@ -68,7 +68,8 @@ typedef enum rs_invariant {
     RS_INV_NO_DUPLICATES,    /* no store holds an event twice */
     RS_INV_STREAM_ORDER,     /* each store holds a stream's events in version order */
     RS_INV_INTEGRITY,        /* every stored event's checksum matches the one it was created with */
-    RS_INV_QUORUM_HONESTY,   /* no ok ack before write_quorum target stores had appended */
+    RS_INV_QUORUM_HONESTY,   /* no ok ack before its manager had received write_quorum target
+                                stores' confirmations */
     RS_INV_COUNT
 } rs_invariant;
 

@@ -35,17 +35,40 @@ static const rs_component *const components[] = {
     &policy_quorum,
 };
 
+#define BUILT_IN_COUNT (sizeof components / sizeof components[0])
+
+/* Components registered at start-up by test binaries (planted bugs), after the built-in ones.
+ * Written before any lookup, read-only afterwards. */
+static const rs_component *listed[BUILT_IN_COUNT + RS_EXTRA_COMPONENTS_MAX];
+static size_t extra_count;
+
+int rs_components_register(const rs_component *component) {
+    assert(component != NULL && component->name != NULL);
+    assert(component->kind != RS_COMPONENT_STRATEGY || component->ops != NULL);
+    if (extra_count == RS_EXTRA_COMPONENTS_MAX ||
+        rs_component_find(component->kind, component->name) != NULL) {
+        return -1;
+    }
+    listed[BUILT_IN_COUNT + extra_count++] = component;
+    return 0;
+}
+
 size_t rs_components(const rs_component *const **out) {
     assert(out != NULL);
-    *out = components;
-    return sizeof components / sizeof components[0];
+    for (size_t i = 0; i < BUILT_IN_COUNT; i++) {
+        listed[i] = components[i];
+    }
+    *out = listed;
+    return BUILT_IN_COUNT + extra_count;
 }
 
 const rs_component *rs_component_find(rs_component_kind kind, const char *name) {
     assert(name != NULL);
-    for (size_t i = 0; i < sizeof components / sizeof components[0]; i++) {
-        if (components[i]->kind == kind && strcmp(components[i]->name, name) == 0) {
-            return components[i];
+    const rs_component *const *all = NULL;
+    size_t count = rs_components(&all);
+    for (size_t i = 0; i < count; i++) {
+        if (all[i]->kind == kind && strcmp(all[i]->name, name) == 0) {
+            return all[i];
         }
     }
     return NULL;

@@ -76,9 +76,16 @@ static void make_fixture(void) {
     add_append(0, 1, 5 * MS, 0);
     add_append(1, 1, 7 * MS, 0);
     add_append(2, 1, 41100, 0);
+    /* the manager heard stores 0 and 1 confirm event 1 before acking at 11.5 ms */
+    rs_history_add_receipt(&history, &(rs_history_receipt){.store = 0, .event = 1, .time_us = 6 * MS});
+    rs_history_add_receipt(&history, &(rs_history_receipt){.store = 1, .event = 1, .time_us = 8 * MS});
     add_request(RS_OK, 1 * S, 1 * S + 1 * MS, 1 * S + 20480);   /* write latency 20.48 ms */
     add_append(0, 2, 1 * S + 3 * MS, 0);
     add_append(1, 2, 1 * S + 9015, 0);
+    rs_history_add_receipt(&history, &(rs_history_receipt){.store = 0, .event = 2,
+                                                            .time_us = 1 * S + 4 * MS});
+    rs_history_add_receipt(&history, &(rs_history_receipt){.store = 1, .event = 2,
+                                                            .time_us = 1 * S + 10 * MS});
     add_request(RS_ERR_QUORUM, 1500 * MS, 1501 * MS, 1600 * MS);
     add_append(2, 3, 1550 * MS, 0);
     add_append(0, 1, 1700 * MS, 1);                             /* idempotent re-append */
