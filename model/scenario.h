@@ -31,6 +31,11 @@ typedef struct rs_link_spec {
     rs_dist extra_latency;    /* per-message extra delay drawn by the sender */
 } rs_link_spec;
 
+/* How messages travel (docs/design.md): `flow` — every message is a SimGrid communication
+ * (bandwidth sharing, contention); `latency` — delivered after latency + size / bandwidth
+ * (+ extra latency) without a SimGrid communication: no contention, far cheaper per message. */
+typedef enum rs_transport { RS_TRANSPORT_FLOW, RS_TRANSPORT_LATENCY } rs_transport;
+
 typedef enum rs_arrival { RS_ARRIVAL_CONSTANT, RS_ARRIVAL_POISSON } rs_arrival;
 typedef enum rs_durability { RS_DURABILITY_FSYNC, RS_DURABILITY_PERIODIC, RS_DURABILITY_VOLATILE } rs_durability;
 
@@ -94,6 +99,7 @@ typedef struct rs_scenario {
     double settle_s;                  /* simulation continues this long after the workload */
 
     /* network */
+    rs_transport transport;           /* default flow */
     double intra_latency_ms;          /* one-way between two nodes of one region (default 0.2) */
     double intra_bandwidth_mbps;      /* default 10000 */
     uint32_t region_count;

@@ -149,7 +149,7 @@ static int load_header(const loader *ld, const cJSON *root) {
 static int load_network(const loader *ld, const cJSON *root) {
     static const char *const fields[] = {"intra_region", "transport"};
     static const char *const intra_fields[] = {"latency_ms", "bandwidth_mbps"};
-    static const char *const transports[] = {"flow"};
+    static const char *const transports[] = {"flow", "latency"};
     static const double default_latency_ms = 0.2;
     static const double default_bandwidth_mbps = 10000.0;
     ld->out->intra_latency_ms = default_latency_ms;
@@ -161,11 +161,12 @@ static int load_network(const loader *ld, const cJSON *root) {
         return network == NULL ? 0 : 2;
     }
     if (rs_json_check_fields(ld->doc, network, "network", fields, 2) != 0 ||
-        rs_json_get_choice(ld->doc, network, "network", "transport", "transport", transports, 1,
+        rs_json_get_choice(ld->doc, network, "network", "transport", "transport", transports, 2,
                            0, &transport) != 0 ||
         load_section(ld, network, "network", "intra_region", false, &intra) != 0) {
         return 2;
     }
+    ld->out->transport = (rs_transport)transport;
     if (intra == NULL) {
         return 0;
     }

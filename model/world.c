@@ -174,9 +174,102 @@ static rs_route *route_to(rs_node *from, uint32_t to) {
     return route;
 }
 
+/* --- the latency transport: one courier actor serves a heap of deliveries ---------------- */
+
+typedef struct rs_delivery {
+    double due_s;             /* simulated time the message arrives */
+    uint64_t sequence;        /* tie-break: order of sending */
+    rs_message *message;      /* what arrives */
+} rs_delivery;
+
+typedef struct rs_courier {
+    rs_delivery *heap;        /* min-heap on (due_s, sequence) */
+    size_t count, capacity;
+    uint64_t sequence;        /* next sequence number */
+    sg_sem_t semaphore;       /* released when a delivery becomes the earliest */
+} rs_courier;
+
+static bool delivery_before(const rs_delivery *a, const rs_delivery *b) {
+    return a->due_s < b->due_s || (a->due_s == b->due_s && a->sequence < b->sequence);
+}
+
+static void courier_push(rs_courier *courier, double due_s, rs_message *message) {
+    if (courier->count == courier->capacity) {
+        courier->capacity = courier->capacity == 0 ? 256 : courier->capacity * 2;
+        rs_delivery *heap = realloc(courier->heap, courier->capacity * sizeof *heap);
+        if (heap == NULL) {
+            fprintf(stderr, "replsim: out of memory (deliveries)\n");
+            abort();
+        }
+        courier->heap = heap;
+    }
+    rs_delivery delivery = {due_s, courier->sequence++, message};
+    size_t index = courier->count++;
+    while (index > 0 && delivery_before(&delivery, &courier->heap[(index - 1) / 2])) {
+        courier->heap[index] = courier->heap[(index - 1) / 2];
+        index = (index - 1) / 2;
+    }
+    courier->heap[index] = delivery;
+    if (index == 0) {
+        sg_sem_release(courier->semaphore); /* a new earliest delivery: wake the courier */
+    }
+}
+
+static rs_delivery courier_pop(rs_courier *courier) {
+    assert(courier->count > 0);
+    rs_delivery top = courier->heap[0];
+    rs_delivery last = courier->heap[--courier->count];
+    size_t index = 0;
+    for (size_t child = 1; child < courier->count; child = 2 * index + 1) {
+        if (child + 1 < courier->count && delivery_before(&courier->heap[child + 1], &courier->heap[child])) {
+            child++;
+        }
+        if (!delivery_before(&courier->heap[child], &last)) {
+            break;
+        }
+        courier->heap[index] = courier->heap[child];
+        index = child;
+    }
+    if (courier->count > 0) {
+        courier->heap[index] = last;
+    }
+    return top;
+}
+
+static void node_receive(rs_node *node, rs_message *message);
+
+/* The courier: sleeps until the earliest delivery, hands every due message to its node. */
+static void courier_main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    rs_world *world = sg_actor_self_get_data();
+    rs_courier *courier = world->courier;
+    assert(courier != NULL);
+    sg_actor_daemonize(sg_actor_self());
+    for (;;) {
+        while (courier->count > 0 && courier->heap[0].due_s <= simgrid_get_clock()) {
+            rs_delivery delivery = courier_pop(courier);
+            node_receive(&world->nodes[delivery.message->to_node], delivery.message);
+        }
+        if (courier->count == 0) {
+            sg_sem_acquire(courier->semaphore);
+        } else {
+            sg_sem_acquire_timeout(courier->semaphore, courier->heap[0].due_s - simgrid_get_clock());
+        }
+    }
+}
+
 void rs_net_put(rs_node *from, rs_message *message) {
     assert(from != NULL && message != NULL);
     assert(message->to_node < from->world->node_count);
+    rs_world *world = from->world;
+    if (world->courier != NULL) {
+        uint32_t to_region = world->nodes[message->to_node].region;
+        double delay_us = rs_platform_one_way_us(world->scenario, from->region, to_region,
+                                                 message->size_bytes);
+        courier_push(world->courier, simgrid_get_clock() + delay_us / 1e6, message);
+        return;
+    }
     rs_route *route = route_to(from, message->to_node);
     sg_comm_detach(sg_mailbox_put_init(route->mailbox, message, (long)message->size_bytes), free);
 }
@@ -262,6 +355,21 @@ static void node_main(int argc, char **argv) {
     }
 }
 
+/* A message reaches `node` (either transport): lost if a fault says so at delivery (a
+ * partition started or the receiver went down while it was in flight), else queued. */
+static void node_receive(rs_node *node, rs_message *message) {
+    assert(node != NULL && message != NULL);
+    assert(message->to_node == node->index);
+    rs_world *world = node->world;
+    if (world->scenario->fault_count > 0 &&
+        rs_faults_drop(world, &world->nodes[message->from_node], node->index, false)) {
+        free(message);
+        return;
+    }
+    inbox_push(node, message);
+    sg_sem_release(node->semaphore);
+}
+
 static void pump_main(int argc, char **argv) {
     (void)argc;
     (void)argv;
@@ -277,14 +385,7 @@ static void pump_main(int argc, char **argv) {
         switch (outcome) {
         case SG_OK:
             assert(payload != NULL);
-            if (node->world->scenario->fault_count > 0 &&
-                rs_faults_drop(node->world, &node->world->nodes[((rs_message *)payload)->from_node],
-                               node->index, false)) {
-                free(payload); /* lost in flight: partition started or receiver went down */
-                break;
-            }
-            inbox_push(node, payload);
-            sg_sem_release(node->semaphore);
+            node_receive(node, payload);
             break;
         case SG_ERROR_NETWORK:
         case SG_ERROR_TIMEOUT:
@@ -453,6 +554,12 @@ static void world_start_actors(rs_world *world) {
         sg_actor_set_data(actor, node);
         sg_actor_start(actor, node_main, 0, NULL);
     }
+    if (world->courier != NULL) {
+        world->courier->semaphore = sg_sem_init(0);
+        sg_actor_t courier = sg_actor_init("courier", world->nodes[0].host);
+        sg_actor_set_data(courier, world);
+        sg_actor_start(courier, courier_main, 0, NULL);
+    }
     if (world->scenario->fault_count > 0) {
         sg_actor_t faults = sg_actor_init("faults", world->nodes[0].host);
         sg_actor_set_data(faults, world);
@@ -522,6 +629,10 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     world.end_us = world.workload_end_us + llround(scenario->settle_s * 1e6);
     world_place_nodes(&world);
     rs_faults_prepare(&world);
+    rs_courier courier = {0};
+    if (scenario->transport == RS_TRANSPORT_LATENCY) {
+        world.courier = &courier;
+    }
     world_init_engine();
     int status = world_load_platform(scenario, error, error_size);
     if (status == 0) {
@@ -543,5 +654,9 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     free(world.region_manager_count);
     free(world.store_region);
     free(world.fault_groups);
+    while (courier.count > 0) {
+        free(courier_pop(&courier).message);
+    }
+    free(courier.heap);
     return status;
 }

@@ -95,6 +95,7 @@ struct rs_world {
     int64_t end_us;                   /* simulation end */
     uint64_t next_event_id;           /* last event id handed out */
     int8_t *fault_groups;             /* [fault][node]: partition group / link side, -1 none */
+    struct rs_courier *courier;       /* latency transport: the delivery heap and its actor */
     uint64_t dispatched;              /* callbacks handled by node loops */
 };
 

@@ -179,6 +179,8 @@ static void json_scenario(json_builder *builder, cJSON *root, const rs__report *
     }
     json_fixed(builder, object, "duration_s", scenario->duration_s, JSON_RATE_DECIMALS);
     json_fixed(builder, object, "settle_s", scenario->settle_s, JSON_RATE_DECIMALS);
+    json_string(builder, object, "transport",
+                scenario->transport == RS_TRANSPORT_FLOW ? "flow" : "latency");
 }
 
 static void json_requests(json_builder *builder, cJSON *root, const rs_kpis *kpis) {

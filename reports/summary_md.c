@@ -109,7 +109,11 @@ static void md_scenario(rs__text *out, const rs__report *report) {
     md_number(out, scenario->duration_s, MD_RATE_DECIMALS);
     rs__text_puts(out, " s, settle ");
     md_number(out, scenario->settle_s, MD_RATE_DECIMALS);
-    rs__text_puts(out, " s.\n\n");
+    rs__text_puts(out, scenario->transport == RS_TRANSPORT_FLOW
+                           ? " s; transport flow (SimGrid communications: bandwidth is shared "
+                             "and contended).\n\n"
+                           : " s; transport latency (latency + size / bandwidth per message: no "
+                             "bandwidth sharing or contention is modelled).\n\n");
 }
 
 static void md_figures(rs__text *out, const rs_kpis *kpis) {
