@@ -39,19 +39,7 @@ typedef enum rs_transport { RS_TRANSPORT_FLOW, RS_TRANSPORT_LATENCY } rs_transpo
 typedef enum rs_arrival { RS_ARRIVAL_CONSTANT, RS_ARRIVAL_POISSON } rs_arrival;
 typedef enum rs_durability { RS_DURABILITY_FSYNC, RS_DURABILITY_PERIODIC, RS_DURABILITY_VOLATILE } rs_durability;
 
-typedef struct rs_attribute {
-    char key[RS_NAME_MAX];            /* attribute name */
-    bool is_number;                   /* number or string value */
-    double number;                    /* when is_number */
-    char text[RS_ATTR_VALUE_MAX];     /* when !is_number */
-} rs_attribute;
-
-typedef struct rs_event_type {
-    char name[RS_NAME_MAX];           /* unique among types */
-    double weight;                    /* normalised so all types sum to 1 */
-    uint32_t attribute_count;         /* 0..RS_ATTRIBUTES_MAX */
-    rs_attribute attributes[RS_ATTRIBUTES_MAX];
-} rs_event_type;
+/* rs_attribute and rs_event_type live in strategies/types.h (rules read them). */
 
 /* One threshold of the "expect" block. Absent thresholds are not checked. */
 typedef enum rs_expect_metric {

@@ -45,6 +45,21 @@
 #define RS_PARAMS_MAX 16               /* parameters one strategy or policy declares */
 #define RS_TARGETS_MAX RS_STORES_MAX
 
+/* Conditional replication rules (strategies/rules.h). Everything lives in fixed arrays inside
+ * the scenario, so these bound its size (about 150 kB together). */
+#define RS_RULES_MAX 60                /* rules of one rule set: one named counter per rule
+                                          (conditional_rule_<i>_events) plus the default and
+                                          unrouted counters must fit the 64 named metrics a run
+                                          may define (runtime.h), with room to spare */
+#define RS_CONDITIONS_MAX 512          /* condition nodes (comparisons and combinators) in all
+                                          rules together */
+#define RS_CONDITION_DEPTH_MAX 8       /* nesting of and/or/not: a deeper rule is unreadable */
+#define RS_IN_VALUES_MAX 32            /* values of one "in" list */
+#define RS_RULE_VALUES_MAX 1024        /* comparison values in all rules together (an "in"
+                                          takes one per list entry) */
+#define RS_RULE_TARGETS_MAX 8192       /* store slots in the shared pool of rule targets and
+                                          default targets (a region expands to its stores) */
+
 /* Budgets: products checked before a run allocates in proportion to them. A stored
  * event-replica costs about 40 bytes in a store plus its history record. */
 #define RS_EVENTS_MAX 20000000LL       /* rate_per_s x duration_s, all clients together */

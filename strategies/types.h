@@ -1,5 +1,6 @@
 /* types.h — the vocabulary shared by strategies, the model and the reports: status codes,
- * events, event streams (the batch one append carries), identifiers.
+ * events, event streams (the batch one append carries), identifiers, event types and their
+ * attributes.
  *
  * Payload bytes are never materialised: an event's size drives the network model only. Times
  * are int64 microseconds of simulated time (or node-local time where a name says so). */
@@ -46,6 +47,24 @@ typedef struct rs_event_stream {
     uint32_t count;          /* events in use, 1..RS_EVENTS_PER_APPEND_MAX */
     rs_event *events;        /* count events, in stream order */
 } rs_event_stream;
+
+/* An attribute of an event type ("residency": "eu", "amount": 5000), as the scenario gives it
+ * (workload.types[].attributes). Every event of the type carries it; conditional replication
+ * rules read it. */
+typedef struct rs_attribute {
+    char key[RS_NAME_MAX];            /* attribute name */
+    bool is_number;                   /* number or string value */
+    double number;                    /* when is_number */
+    char text[RS_ATTR_VALUE_MAX];     /* when !is_number */
+} rs_attribute;
+
+/* An event type of the workload: rs_event.type_index indexes the scenario's array of these. */
+typedef struct rs_event_type {
+    char name[RS_NAME_MAX];           /* unique among types */
+    double weight;                    /* normalised so all types sum to 1 */
+    uint32_t attribute_count;         /* 0..RS_ATTRIBUTES_MAX */
+    rs_attribute attributes[RS_ATTRIBUTES_MAX]; /* attribute_count in use, keys unique */
+} rs_event_type;
 
 /* Checksum of an event's identity fields (not of checksum itself). Deterministic. */
 uint32_t rs_event_checksum(const rs_event *event);

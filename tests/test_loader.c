@@ -628,8 +628,8 @@ static const bad_case bad_cases[] = {
     {"durability typo", L1 "\"stores\":{\"durability\":\"fsnyc\"},\n" L2 L3 L4, 0,
      "x.json:2:24: stores.durability: unknown durability \"fsnyc\" (did you mean \"fsync\"?); "
      "allowed: fsync, periodic, volatile", NULL},
-    {"transport not yet available", L1 "\"network\":{\"transport\":\"latency\"},\n" L2 L3 L4, 0,
-     "x.json:2:24: network.transport: unknown transport \"latency\"; allowed: flow", NULL},
+    {"unknown transport", L1 "\"network\":{\"transport\":\"fast\"},\n" L2 L3 L4, 0,
+     "x.json:2:24: network.transport: unknown transport \"fast\"; allowed: flow, latency", NULL},
     {"event type weight zero", L1 L2 L3
      "\"workload\":{\"rate_per_s\":1,\"types\":[{\"name\":\"A\",\"weight\":0}]}}", 0,
      "x.json:4:58: workload.types[0].weight: must be > 0, got 0", NULL},
