@@ -209,7 +209,7 @@ static void run_one(const check_options *options, rs_scenario *scenario, check_r
             close(fd);
         }
         scenario->seed = run->seed;
-        _exit(rs_cli_run_scenario(scenario, dir));
+        _exit(rs_cli_run_scenario(scenario, dir, false));
     }
     int status = 0;
     run->status = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)

@@ -47,6 +47,7 @@ typedef struct run_options {
     const char *out_dir;     /* NULL = default */
     bool seed_given;         /* --seed present */
     unsigned long long seed; /* its value */
+    bool history_edn;        /* --history-edn */
 } run_options;
 
 static int parse_run_options(int argc, char **argv, run_options *options) {
@@ -61,9 +62,11 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
             options->seed_given = true;
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             options->out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--history-edn") == 0) {
+            options->history_edn = true;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
-                            "--out DIR\n", argv[i]);
+                            "--out DIR, --history-edn\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
             options->file = argv[i];
@@ -81,7 +84,7 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
     return 0;
 }
 
-int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir) {
+int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir, bool history_edn) {
     rs_history history;
     rs_metrics metrics;
     char error[1024] = "";
@@ -90,7 +93,7 @@ int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir) {
         fprintf(stderr, "replsim run: out of memory\n");
         return 3;
     }
-    rs_run_facts facts = {.seed = scenario->seed};
+    rs_run_facts facts = {.seed = scenario->seed, .history_edn = history_edn};
     int status = rs_world_run(scenario, scenario->seed, &history, &metrics,
                               &facts.simulated_events, error, sizeof error);
     bool hold = false;
@@ -136,7 +139,7 @@ int rs_cli_run(int argc, char **argv) {
     } else {
         default_out_dir(options.file, out_dir, sizeof out_dir);
     }
-    status = rs_cli_run_scenario(scenario, out_dir);
+    status = rs_cli_run_scenario(scenario, out_dir, options.history_edn);
     free(scenario);
     return status;
 }

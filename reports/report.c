@@ -50,7 +50,10 @@ static int report_stage_all(const rs__report *report, const char *out_dir, char 
                           error_size) != 0 ||
         report_stage_text(report, &stage, out_dir, "timeseries.csv", rs__timeseries_csv, error,
                           error_size) != 0 ||
-        rs__plots_write(report, &stage, plots_dir, error, error_size) != 0) {
+        rs__plots_write(report, &stage, plots_dir, error, error_size) != 0 ||
+        (report->facts->history_edn &&
+         report_stage_text(report, &stage, out_dir, "history.edn", rs__history_edn, error,
+                           error_size) != 0)) {
         rs__stage_abort(&stage);
         return -1;
     }

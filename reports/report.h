@@ -16,6 +16,7 @@
 typedef struct rs_run_facts {
     uint64_t seed;                /* the seed actually used (scenario's or --seed) */
     uint64_t simulated_events;    /* node callbacks dispatched (a measure of work) */
+    bool history_edn;             /* also write history.edn (Jepsen op maps) */
 } rs_run_facts;
 
 /* Writes the report into `out_dir` (created if missing). Sets *expectations_hold when every

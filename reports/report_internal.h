@@ -132,6 +132,7 @@ void rs__invariants_md(const rs__report *report, rs__text *out);
 void rs__summary_json(const rs__report *report, rs__text *out);
 void rs__summary_md(const rs__report *report, rs__text *out);
 void rs__timeseries_csv(const rs__report *report, rs__text *out);
+void rs__history_edn(const rs__report *report, rs__text *out);   /* history_edn.c */
 
 /* Stages plots/latency_cdf.{dat,gp,png} and plots/throughput.{dat,gp,png} into `stage`. A
  * missing or failing gnuplot costs only the .png (a warning on stderr); 0, or -1 with a message
