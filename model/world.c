@@ -600,6 +600,9 @@ static void world_finish(rs_world *world) {
         }
         free(node->inbox);
         free(node->timers);
+        if (node->semaphore != NULL) {
+            sg_sem_destroy(node->semaphore);
+        }
         for (uint32_t r = 0; r < node->route_count; r++) {
             free(node->routes[r]);
         }
@@ -656,6 +659,9 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     free(world.fault_groups);
     while (courier.count > 0) {
         free(courier_pop(&courier).message);
+    }
+    if (courier.semaphore != NULL) {
+        sg_sem_destroy(courier.semaphore);
     }
     free(courier.heap);
     return status;
