@@ -226,12 +226,6 @@ static void check_integrity(const rs_scenario *scenario, const rs_history *histo
     }
 }
 
-/* Strategies whose targets differ per event (rules) promise per event, not write_quorum of
- * the scenario's targets: durability and honesty are judged for them by routing checks. */
-static bool per_event_targets(const rs_scenario *scenario) {
-    return scenario->strategy != NULL && strcmp(scenario->strategy->name, "conditional") == 0;
-}
-
 int rs_check_history(const rs_scenario *scenario, const rs_history *history,
                      rs_check_result *result) {
     assert(scenario != NULL && history != NULL && result != NULL);
@@ -244,7 +238,9 @@ int rs_check_history(const rs_scenario *scenario, const rs_history *history,
     uint32_t *holders = calloc(history->event_count + 1, sizeof *holders);
     uint32_t *confirmed = calloc(history->event_count + 1, sizeof *confirmed);
     int status = positions != NULL && holders != NULL && confirmed != NULL ? 0 : -1;
-    if (status == 0 && per_event_targets(scenario)) {
+    /* Strategies whose targets differ per event (rules) promise per event, not write_quorum
+     * of the scenario's targets: durability and honesty need routing-aware checks. */
+    if (status == 0 && rs_scenario_per_event_targets(scenario)) {
         static const rs_invariant promised[] = {RS_INV_DURABILITY, RS_INV_QUORUM_HONESTY};
         for (size_t i = 0; i < sizeof promised / sizeof promised[0]; i++) {
             result->checked[promised[i]] = false;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
+#include "strategies/conditional.h"
 #include "strategies/strategy.h"
 
 static void print_param(const rs_param_spec *param) {
@@ -48,7 +49,12 @@ int rs_cli_list(int argc, char **argv) {
                 continue;
             }
             printf("  %-10s %s\n", components[i]->name, components[i]->description);
-            if (kind == RS_COMPONENT_STRATEGY) {
+            if (components[i] == &rs_conditional_component) {
+                printf("      %-18s 1..%d rules {name, when: condition, targets} (see "
+                       "docs/scenario.md)\n", "rules", RS_RULES_MAX);
+                printf("      %-18s stores for events no rule matches (default: none: "
+                       "rejected)\n", "default_targets");
+            } else if (kind == RS_COMPONENT_STRATEGY) {
                 printf("      %-18s store or region names to write (default: every store)\n",
                        "targets");
             }

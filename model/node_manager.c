@@ -199,7 +199,9 @@ int rs_manager_init(rs_node *node) {
     manager->config = (rs_strategy_config){
         scenario->strategy_params, scenario->targets, scenario->target_count,
         scenario->write_quorum,    node->region,      world->store_count,
-        world->store_region};
+        world->store_region,       scenario->types,   scenario->type_count,
+        scenario->region_names,    scenario->region_count,
+        scenario->rules.rule_count > 0 ? &scenario->rules : NULL};
     rs_rng_seed(&manager->rng, world->seed, RS_RNG_STRATEGY, node->role_index);
     manager->ops = scenario->strategy->ops;
     assert(manager->ops != NULL);

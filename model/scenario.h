@@ -92,6 +92,8 @@ typedef struct rs_scenario {
     double intra_bandwidth_mbps;      /* default 10000 */
     uint32_t region_count;
     rs_region_spec regions[RS_REGIONS_MAX];
+    char region_names[RS_REGIONS_MAX][RS_NAME_MAX]; /* regions[r].name again, as the flat array
+                                                       rs_strategy_config.region_names wants */
     uint32_t link_count;              /* every region pair must have a link when >1 region */
     rs_link_spec links[RS_LINKS_MAX];
     uint32_t store_count;             /* sum over regions */
@@ -109,6 +111,10 @@ typedef struct rs_scenario {
     const rs_component *policy;       /* registry entry, kind POLICY (default "all") */
     double policy_params[RS_PARAMS_MAX];
     uint32_t write_quorum;            /* resolved by rs_policy_write_quorum */
+    rs_rule_set rules;                /* strategy "conditional" only (rule_count >= 1 exactly
+                                         then): rules, default targets, mode in params; the
+                                         targets above are then the union of all rule and
+                                         default targets, rules first, in first-appearance order */
 
     /* workload */
     double rate_per_s;                /* all clients together, > 0 */
@@ -159,6 +165,17 @@ struct rs_json_doc;
 struct cJSON;
 int rs_scenario_load_faults(const struct rs_json_doc *doc, const struct cJSON *root,
                             rs_scenario *scenario);
+
+/* Reads the conditional strategy's "rules" and "default_targets" from the "strategy" object
+ * into scenario->rules and sets scenario->targets to their union (model/scenario_rules.c);
+ * for any other strategy, rejects those two fields. Needs the topology and scenario->strategy
+ * loaded. Returns 0 or 2. */
+int rs_scenario_load_rules(const struct rs_json_doc *doc, const struct cJSON *strategy,
+                           rs_scenario *scenario);
+
+/* Do the strategy's targets differ per event (rules)? Then figures and invariants judged
+ * against the scenario's target set and write quorum do not apply as such. */
+bool rs_scenario_per_event_targets(const rs_scenario *scenario);
 
 /* The link between two distinct regions, or NULL. */
 const rs_link_spec *rs_scenario_link(const rs_scenario *scenario, uint32_t a, uint32_t b);

@@ -259,6 +259,7 @@ static int load_region(const loader *ld, const cJSON *region, const char *path,
                             stores ? RS_STORES_MAX : RS_NODES_MAX,
                             stores ? "stores" : "nodes (stores + managers + clients)");
     }
+    memcpy(out->region_names[out->region_count], spec->name, sizeof spec->name);
     out->region_count++;
     return 0;
 }
@@ -663,9 +664,11 @@ static int fail_misspelt_type(const loader *ld, const cJSON *object, const char 
 }
 
 /* The component named by `object`'s "type" (or `default_name` when absent), its fields
- * checked against its table (plus `extra` fields), and its parameters into params. */
+ * checked against its table (plus extra[0..extra_count) fields), and its parameters into
+ * params. */
 static int load_component(const loader *ld, const cJSON *object, const char *path,
-                          rs_component_kind kind, const char *default_name, const char *extra,
+                          rs_component_kind kind, const char *default_name,
+                          const char *const *extra, size_t extra_count,
                           const rs_component **component, double params[RS_PARAMS_MAX]) {
     const rs_component *const *all = NULL;
     size_t total = rs_components(&all);
@@ -697,10 +700,11 @@ static int load_component(const loader *ld, const cJSON *object, const char *pat
     }
     *component = rs_component_find(kind, name);
     assert(*component != NULL && (*component)->param_count <= RS_PARAMS_MAX);
-    const char *fields[RS_PARAMS_MAX + 2] = {"type"};
+    const char *fields[RS_PARAMS_MAX + 4] = {"type"};
     size_t field_count = 1;
-    if (extra != NULL) {
-        fields[field_count++] = extra;
+    assert(extra_count <= 3);
+    for (size_t i = 0; i < extra_count; i++) {
+        fields[field_count++] = extra[i];
     }
     for (size_t i = 0; i < (*component)->param_count; i++) {
         fields[field_count++] = (*component)->params[i].name;
@@ -838,20 +842,22 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
 }
 
 static int load_strategy(const loader *ld, const cJSON *root) {
+    static const char *const extra[] = {"targets", "rules", "default_targets"};
     const cJSON *strategy = NULL;
     if (load_section(ld, root, "", "strategy", true, &strategy) != 0 ||
-        load_component(ld, strategy, "strategy", RS_COMPONENT_STRATEGY, NULL, "targets",
-                       &ld->out->strategy, ld->out->strategy_params) != 0) {
+        load_component(ld, strategy, "strategy", RS_COMPONENT_STRATEGY, NULL, extra, 3,
+                       &ld->out->strategy, ld->out->strategy_params) != 0 ||
+        rs_scenario_load_rules(ld->doc, strategy, ld->out) != 0) { /* model/scenario_rules.c */
         return 2;
     }
-    return load_targets(ld, strategy, "strategy");
+    return ld->out->rules.rule_count > 0 ? 0 : load_targets(ld, strategy, "strategy");
 }
 
 static int load_consistency(const loader *ld, const cJSON *root) {
     rs_scenario *out = ld->out;
     const cJSON *consistency = NULL;
     if (load_section(ld, root, "", "consistency", false, &consistency) != 0 ||
-        load_component(ld, consistency, "consistency", RS_COMPONENT_POLICY, "all", NULL,
+        load_component(ld, consistency, "consistency", RS_COMPONENT_POLICY, "all", NULL, 0,
                        &out->policy, out->policy_params) != 0) {
         return 2;
     }

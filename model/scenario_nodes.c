@@ -98,3 +98,9 @@ void rs_scenario_node_name(const rs_scenario *scenario, uint32_t node, char *buf
     snprintf(buf, size, "%s/%s-%u", scenario->regions[region].name, role_names[role],
              node - first + 1);
 }
+
+bool rs_scenario_per_event_targets(const rs_scenario *scenario) {
+    assert(scenario != NULL);
+    assert(scenario->rules.rule_count <= RS_RULES_MAX);
+    return scenario->rules.rule_count > 0;
+}

@@ -344,7 +344,13 @@ void rs__summary_json(const rs__report *report, rs__text *out) {
     json_throughput_and_messages(&builder, root, &report->kpis);
     cJSON *durability = json_object(&builder, root, "durability");
     if (durability != NULL) {
-        json_uint(&builder, durability, "acked_events_lost", report->kpis.acked_events_lost);
+        if (rs_scenario_per_event_targets(report->scenario)) {
+            json_fixed(&builder, durability, "acked_events_lost", NAN, 0);
+            json_string(&builder, durability, "note", "targets differ per event (rules): not "
+                        "judged against write_quorum of the union of targets");
+        } else {
+            json_uint(&builder, durability, "acked_events_lost", report->kpis.acked_events_lost);
+        }
     }
     cJSON *stores = json_check(&builder, cJSON_AddArrayToObject(root, "stores"));
     for (uint32_t store = 0; stores != NULL && store < report->kpis.store_count; store++) {

@@ -116,7 +116,7 @@ static void md_scenario(rs__text *out, const rs__report *report) {
                              "bandwidth sharing or contention is modelled).\n\n");
 }
 
-static void md_figures(rs__text *out, const rs_kpis *kpis) {
+static void md_figures(rs__text *out, const rs_kpis *kpis, bool per_event_targets) {
     rs__text_puts(out, "## Key figures\n\n| figure | value |\n| --- | --- |\n");
     rs__text_printf(out, "| requests | %" PRIu64 " (ok %" PRIu64 ", failed %" PRIu64,
                     kpis->requests, kpis->requests_by_status[RS_OK], kpis->requests_failed);
@@ -136,7 +136,11 @@ static void md_figures(rs__text *out, const rs_kpis *kpis) {
     md_latency_row(out, "sync delay p50 / p90 / p99 / p99.9 / max (ms)", &kpis->sync_delay_us);
     rs__text_printf(out, "| events fully replicated / not | %" PRIu64 " / %" PRIu64 " |\n",
                     kpis->events_fully_replicated, kpis->events_not_fully_replicated);
-    rs__text_printf(out, "| acked events lost | %" PRIu64 " |\n", kpis->acked_events_lost);
+    if (per_event_targets) {
+        rs__text_puts(out, "| acked events lost | n/a: targets differ per event (rules) |\n");
+    } else {
+        rs__text_printf(out, "| acked events lost | %" PRIu64 " |\n", kpis->acked_events_lost);
+    }
     rs__text_puts(out, "| throughput, acked events per s | ");
     md_number(out, kpis->throughput_acked_events_per_s, MD_RATE_DECIMALS);
     rs__text_puts(out, " |\n| appends per s | ");
@@ -225,7 +229,7 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     assert(report != NULL && out != NULL);
     assert(report->scenario != NULL && report->facts != NULL);
     md_scenario(out, report);
-    md_figures(out, &report->kpis);
+    md_figures(out, &report->kpis, rs_scenario_per_event_targets(report->scenario));
     md_stores(out, report);
     md_strategy_metrics(out, report->metrics);
     rs__faults_md(report, out);

@@ -5,8 +5,10 @@
 #include <assert.h>
 #include <string.h>
 
+#include "strategies/async_queue.h"
 #include "strategies/batch.h"
 #include "strategies/cascade.h"
+#include "strategies/conditional.h"
 #include "strategies/star.h"
 
 /* --- consistency policies ------------------------------------------------------------------ */
@@ -31,6 +33,8 @@ static const rs_component *const components[] = {
     &rs_star_component,
     &rs_cascade_component,
     &rs_batch_component,
+    &rs_conditional_component,
+    &rs_async_queue_component,
     &policy_all,
     &policy_quorum,
 };

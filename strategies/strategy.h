@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strategies/rules.h"
 #include "strategies/runtime.h"
 #include "strategies/types.h"
 
@@ -41,6 +42,12 @@ typedef struct rs_strategy_config {
     uint32_t manager_region;      /* region index of the hosting manager */
     uint32_t store_count;         /* all stores of the topology */
     const uint32_t *store_region; /* store_count entries: region index of each store */
+    const rs_event_type *types;   /* type_count event types (rs_event.type_index indexes them:
+                                     name and attributes, which rules read) */
+    uint32_t type_count;          /* 0 only where no strategy reads types (unit tests) */
+    const char (*region_names)[RS_NAME_MAX]; /* region_count names (origin_region); NULL = none */
+    uint32_t region_count;        /* regions of the topology */
+    const rs_rule_set *rules;     /* the conditional strategy's rules; NULL for the others */
 } rs_strategy_config;
 
 typedef struct rs_strategy_ops {

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "strategies/conditional.h"
 #include "strategies/star.h"
 #include "tests/support/test_util.h"
 
@@ -397,6 +398,9 @@ static void test_schema_matches_limits(void) {
         {"properties.workload.properties.types.maxItems", RS_EVENT_TYPES_MAX},
         {"$defs.event_type.properties.attributes.maxProperties", RS_ATTRIBUTES_MAX},
         {"properties.expect.properties.acked_events_lost_max.maximum", (double)RS_EVENTS_MAX},
+        {"$defs.rules.maxItems", RS_RULES_MAX},
+        {"$defs.in_values.maxItems", RS_IN_VALUES_MAX},
+        {"$defs.rule_value.oneOf.0.maxLength", RS_ATTR_VALUE_MAX - 1},
     };
     for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
         double value = schema_number(schema, pins[i].path);
@@ -452,6 +456,9 @@ static void test_schema_matches_limits(void) {
 #define TWO_REGIONS "\"topology\":{\"regions\":[{\"name\":\"eu\",\"managers\":1,\"clients\":1}," \
                     "{\"name\":\"us\"}],\n"
 #define LINK_HEAD "\"links\":[{\"between\":[\"eu\",\"us\"],\"latency_ms\":1,\"bandwidth_mbps\":1,\n"
+
+#define RULE_HEAD "\"strategy\":{\"type\":\"conditional\",\"rules\":[\n"
+#define RULE_OK "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",1]},\"targets\":[\"eu\"]}"
 
 typedef struct bad_case {
     const char *label;        /* what is wrong */
@@ -642,6 +649,77 @@ static const bad_case bad_cases[] = {
      NULL},
     {"escaped newline in a key stays on one line", "{\"a\\nb\":1}", 0,
      "x.json:1:2: a?b: unknown field", NULL},
+    /* conditional replication rules (model/scenario_rules.c) */
+    {"rules: unknown operator", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eqq\":[\"a\",\"b\"]},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:21: strategy.rules[0].when.eqq: unknown operator \"eqq\" (did you mean \"eq\"?); "
+     "allowed: eq, ne, lt, le, gt, ge, in, prefix, and, or, not", NULL},
+    {"rules: wrong arity", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",\"b\",\"c\"]},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:26: strategy.rules[0].when.eq: must be [attribute, value], got 3 elements; "
+     "allowed: a 2-element array", NULL},
+    {"rules: not given an array", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"not\":[{\"eq\":[\"a\",1]}]},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:27: strategy.rules[0].when.not: must be one condition object, got an array; "
+     "allowed: {\"not\": {condition}}", NULL},
+    {"rules: two operators in one object", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",1],\"ne\":[\"a\",2]},\"targets\":[\"eu\"]}]},\n" L4,
+     0, "x.json:4:34: strategy.rules[0].when.ne: a second operator in one condition (the first "
+     "is \"eq\"); allowed: one operator per object, combined with and/or", NULL},
+    {"rules: prefix of a number", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"prefix\":[\"a\",1]},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:35: strategy.rules[0].when.prefix[1]: must be a string, got 1; allowed: a string "
+     "of 1..63 bytes", NULL},
+    {"rules: attribute not a name", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[5,\"b\"]},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:27: strategy.rules[0].when.eq[0]: must be an attribute name, got 5; allowed: "
+     "type, origin_region or an event type's attribute", NULL},
+    {"rules: unknown target store", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",1]},\"targets\":[\"eu\",\"eu/store-2\"]}]},\n" L4,
+     0, "x.json:4:51: strategy.rules[0].targets[1]: unknown target \"eu/store-2\"; allowed: a "
+     "region (eu) or one of its stores \"region/store-K\"", NULL},
+    {"rules: unknown target region", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",1]},\"targets\":[\"us\"]}]},\n" L4, 0,
+     "x.json:4:46: strategy.rules[0].targets[0]: unknown target \"us\"; allowed: a region (eu)",
+     NULL},
+    {"rules: a rule without targets", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"eq\":[\"a\",1]},\"targets\":[]}]},\n" L4, 0,
+     "x.json:4:45: strategy.rules[0].targets: selects no store; allowed: at least one region "
+     "(with stores) or store name", NULL},
+    {"rules: duplicate rule names", L1 L2 RULE_HEAD RULE_OK ",\n" RULE_OK "]},\n" L4, 0,
+     "x.json:5:9: strategy.rules[1].name: duplicate rule name \"r\" (also strategy.rules[0]); "
+     "allowed: unique names", NULL},
+    {"rules: nesting too deep", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{\"not\":{\"not\":{\"not\":{\"not\":{\"not\":{\"not\":{\"not\":"
+     "{\"not\":{\"eq\":[\"a\",1]}}}}}}}}},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:76: strategy.rules[0].when.not.not.not.not.not.not.not.not: conditions nested "
+     "deeper than 8 levels; allowed: at most 8 nested conditions (and, or, not)", NULL},
+    {"rules: missing for conditional", L1 L2
+     "\"strategy\":{\"type\":\"conditional\",\"mode\":\"all_match\"},\n" L4, 0,
+     "x.json:3:12: strategy.rules: missing required field; allowed: 1..60 rules for strategy "
+     "\"conditional\"", NULL},
+    {"rules: given for another strategy", L1 L2 "\"strategy\":{\"type\":\"star\",\"rules\":[]},\n"
+     L4, 0, "x.json:3:27: strategy.rules: only for strategy \"conditional\"; allowed: rules and "
+     "default_targets with \"type\": \"conditional\"", NULL},
+    {"rules: default_targets for another strategy", L1 L2
+     "\"strategy\":{\"type\":\"batch\",\"default_targets\":[\"eu\"]},\n" L4, 0,
+     "x.json:3:28: strategy.default_targets: only for strategy \"conditional\"", NULL},
+    {"rules: strategy.targets for conditional", L1 L2
+     "\"strategy\":{\"type\":\"conditional\",\"targets\":[\"eu\"],\"rules\":[" RULE_OK "]},\n" L4,
+     0, "x.json:3:34: strategy.targets: not used by strategy \"conditional\" (each rule has its "
+     "own); allowed: rules[].targets and default_targets", NULL},
+    {"rules: empty list", L1 L2 "\"strategy\":{\"type\":\"conditional\",\"rules\":[]},\n" L4, 0,
+     "x.json:3:42: strategy.rules: has only 0 rules; allowed: 1..60 rules", NULL},
+    {"rules: mode typo", L1 L2
+     "\"strategy\":{\"type\":\"conditional\",\"mode\":\"first-match\",\"rules\":[" RULE_OK "]},\n"
+     L4, 0, "x.json:3:41: strategy.mode: unknown mode \"first-match\" (did you mean "
+     "\"first_match\"?); allowed: first_match, all_match", NULL},
+    {"rules: unknown default target", L1 L2
+     "\"strategy\":{\"type\":\"conditional\",\"rules\":[" RULE_OK "],\"default_targets\":[\"ap\"]},"
+     "\n" L4, 0, "x.json:3:115: strategy.default_targets[0]: unknown target \"ap\"", NULL},
+    {"rules: empty condition", L1 L2 RULE_HEAD
+     "{\"name\":\"r\",\"when\":{},\"targets\":[\"eu\"]}]},\n" L4, 0,
+     "x.json:4:20: strategy.rules[0].when: a condition needs one operator, got none", NULL},
 };
 
 static void test_bad_inputs(void) {
@@ -682,6 +760,128 @@ static void test_total_stores_limit(void) {
     CU_ASSERT_EQUAL(status, 2);
     CU_ASSERT_STRING_EQUAL(error, "x.json:10:1: topology.regions[8]: brings the stores to 2304; "
                                   "allowed: at most 2048 stores in all regions");
+    free(s);
+}
+
+/* Generated rule sets over the limits: 61 rules, and 2 x 300 comparisons (512 nodes fit). */
+static void test_rule_limits(void) {
+    static char text[65536];
+    rs_scenario *s = malloc(sizeof *s);
+    CU_ASSERT_FATAL(s != NULL);
+    size_t used = (size_t)snprintf(text, sizeof text, L1 L2 RULE_HEAD);
+    for (int r = 0; r <= RS_RULES_MAX; r++) {
+        used += (size_t)snprintf(text + used, sizeof text - used, "{\"name\":\"r%d\",\"when\":"
+                                 "{\"eq\":[\"a\",%d]},\"targets\":[\"eu\"]}%s\n", r, r,
+                                 r < RS_RULES_MAX ? "," : "]},");
+    }
+    used += (size_t)snprintf(text + used, sizeof text - used, L4);
+    CU_ASSERT_EQUAL(rs_scenario_load_buffer("x.json", text, used, s, error, sizeof error), 2);
+    CU_ASSERT_STRING_EQUAL(error, "x.json:3:42: strategy.rules: has 61 rules; allowed: 1..60 "
+                                  "rules");
+    used = (size_t)snprintf(text, sizeof text, L1 L2 RULE_HEAD);
+    for (int r = 0; r < 2; r++) {
+        used += (size_t)snprintf(text + used, sizeof text - used, "{\"name\":\"r%d\",\"when\":"
+                                 "{\"or\":[\n", r);
+        for (int c = 0; c < 300; c++) {
+            used += (size_t)snprintf(text + used, sizeof text - used, "{\"eq\":[\"a\",%d]}%s\n",
+                                     c, c < 299 ? "," : "");
+        }
+        used += (size_t)snprintf(text + used, sizeof text - used, "]},\"targets\":[\"eu\"]}%s\n",
+                                 r == 0 ? "," : "]},");
+    }
+    used += (size_t)snprintf(text + used, sizeof text - used, L4);
+    CU_ASSERT_EQUAL(rs_scenario_load_buffer("x.json", text, used, s, error, sizeof error), 2);
+    /* rule 0 takes 301 nodes; rule 1's child 211 would be node 513: line 307 + 211, at its
+     * operand's '[' (column 7) */
+    CU_ASSERT_STRING_EQUAL(error, "x.json:518:7: strategy.rules[1].when.or[211].eq: too many "
+                                  "conditions in the rules; allowed: at most 512 in all rules "
+                                  "together");
+    free(s);
+}
+
+/* A conditional scenario, resolved field by field: rules, conditions, targets, the union. */
+static const char conditional_text[] =
+    "{\"name\":\"c\",\"duration_s\":10,\n"
+    "\"topology\":{\"regions\":[{\"name\":\"eu\",\"stores\":3,\"managers\":1,\"clients\":1},\n"
+    "  {\"name\":\"us\",\"stores\":2},{\"name\":\"ap\",\"stores\":0}],\n"
+    "  \"links\":[{\"between\":[\"eu\",\"us\"],\"latency_ms\":1,\"bandwidth_mbps\":1},\n"
+    "    {\"between\":[\"eu\",\"ap\"],\"latency_ms\":1,\"bandwidth_mbps\":1},\n"
+    "    {\"between\":[\"us\",\"ap\"],\"latency_ms\":1,\"bandwidth_mbps\":1}]},\n"
+    "\"strategy\":{\"type\":\"conditional\",\"mode\":\"all_match\",\"timeout_ms\":250,\n"
+    "  \"default_targets\":[\"us/store-1\"],\n"
+    "  \"rules\":[{\"name\":\"eu-residency\",\"when\":{\"eq\":[\"residency\",\"eu\"]},"
+    "\"targets\":[\"eu\"]},\n"
+    "    {\"name\":\"big\",\"when\":{\"and\":[{\"eq\":[\"type\",\"PaymentCaptured\"]},"
+    "{\"gt\":[\"amount\",1000]}]},\"targets\":[\"us/store-2\",\"eu/store-1\",\"ap\"]},\n"
+    "    {\"name\":\"misc\",\"when\":{\"or\":[{\"in\":[\"origin_region\",[\"us\",3]]},"
+    "{\"not\":{\"prefix\":[\"tenant\",\"ac\"]}}]},\"targets\":[\"us\"]}]},\n"
+    "\"consistency\":{\"type\":\"quorum\"},\n"
+    "\"workload\":{\"rate_per_s\":10}}";
+
+static void expect_comparison(const rs_rule_set *rules, uint32_t index, rs_rule_op op,
+                              const char *attribute, uint32_t value_count) {
+    CU_ASSERT_FATAL(index < rules->condition_count);
+    CU_ASSERT_EQUAL(rules->conditions[index].op, op);
+    CU_ASSERT_STRING_EQUAL(rules->conditions[index].attribute, attribute);
+    CU_ASSERT_EQUAL(rules->conditions[index].count, value_count);
+}
+
+static void test_conditional_scenario_resolves(void) {
+    int status = 0;
+    rs_scenario *s = load_text(conditional_text, &status);
+    CU_ASSERT_EQUAL_FATAL(status, 0);
+    const rs_rule_set *rules = &s->rules;
+    CU_ASSERT_PTR_EQUAL(s->strategy, &rs_conditional_component);
+    CU_ASSERT_DOUBLE_EQUAL(s->strategy_params[RS_CONDITIONAL_PARAM_MODE], 1.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(s->strategy_params[RS_CONDITIONAL_PARAM_TIMEOUT_MS], 250.0, 0.0);
+    CU_ASSERT_STRING_EQUAL(s->region_names[0], "eu");
+    CU_ASSERT_STRING_EQUAL(s->region_names[2], "ap");
+    CU_ASSERT_EQUAL_FATAL(rules->rule_count, 3);
+    CU_ASSERT_STRING_EQUAL(rules->rules[0].name, "eu-residency");
+    CU_ASSERT_STRING_EQUAL(rules->rules[2].name, "misc");
+    CU_ASSERT_EQUAL(rules->condition_count, 8);
+    CU_ASSERT_EQUAL(rules->value_count, 6);
+    /* rule 0: eq residency "eu" */
+    expect_comparison(rules, rules->rules[0].condition, RS_RULE_OP_EQ, "residency", 1);
+    CU_ASSERT_STRING_EQUAL(rules->values[rules->conditions[rules->rules[0].condition].first].text,
+                           "eu");
+    /* rule 1: and(eq type "PaymentCaptured", gt amount 1000) */
+    const rs_condition *both = &rules->conditions[rules->rules[1].condition];
+    CU_ASSERT_EQUAL(both->op, RS_RULE_OP_AND);
+    CU_ASSERT_EQUAL_FATAL(both->count, 2);
+    expect_comparison(rules, both->first, RS_RULE_OP_EQ, "type", 1);
+    uint32_t second = rules->conditions[both->first].next;
+    expect_comparison(rules, second, RS_RULE_OP_GT, "amount", 1);
+    CU_ASSERT(rules->values[rules->conditions[second].first].is_number);
+    CU_ASSERT_DOUBLE_EQUAL(rules->values[rules->conditions[second].first].number, 1000.0, 0.0);
+    /* rule 2: or(in origin_region ["us", 3], not(prefix tenant "ac")) */
+    const rs_condition *either = &rules->conditions[rules->rules[2].condition];
+    CU_ASSERT_EQUAL(either->op, RS_RULE_OP_OR);
+    expect_comparison(rules, either->first, RS_RULE_OP_IN, "origin_region", 2);
+    const rs_rule_value *in_values = &rules->values[rules->conditions[either->first].first];
+    CU_ASSERT_STRING_EQUAL(in_values[0].text, "us");
+    CU_ASSERT(in_values[1].is_number && in_values[1].number == 3.0);
+    const rs_condition *negation = &rules->conditions[rules->conditions[either->first].next];
+    CU_ASSERT_EQUAL(negation->op, RS_RULE_OP_NOT);
+    expect_comparison(rules, negation->first, RS_RULE_OP_PREFIX, "tenant", 1);
+    CU_ASSERT_EQUAL(either->height, 3);
+    /* targets: eu -> 0 1 2; us/store-2, eu/store-1, ap (no stores) -> 4 0; us -> 3 4 */
+    static const uint32_t slots[] = {0, 1, 2, 4, 0, 3, 4, 3};
+    CU_ASSERT_EQUAL_FATAL(rules->target_slot_count, 8);
+    for (uint32_t i = 0; i < 8; i++) {
+        CU_ASSERT_EQUAL(rules->target_slots[i], slots[i]);
+    }
+    CU_ASSERT_EQUAL(rules->rules[1].first_target, 3);
+    CU_ASSERT_EQUAL(rules->rules[1].target_count, 2);
+    CU_ASSERT_EQUAL(rules->default_first, 7);
+    CU_ASSERT_EQUAL(rules->default_count, 1);
+    /* the union, rules first in first-appearance order; quorum = majority of 5 */
+    static const uint32_t targets[] = {0, 1, 2, 4, 3};
+    CU_ASSERT_EQUAL_FATAL(s->target_count, 5);
+    for (uint32_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(s->targets[i], targets[i]);
+    }
+    CU_ASSERT_EQUAL(s->write_quorum, 3);
     free(s);
 }
 
@@ -727,6 +927,8 @@ int main(void) {
         {"small error buffer", test_small_error_buffer},
         {"bad inputs", test_bad_inputs},
         {"total stores limit", test_total_stores_limit},
+        {"rule limits", test_rule_limits},
+        {"conditional scenario resolves exactly", test_conditional_scenario_resolves},
         {"truncations and corruptions", test_truncations_and_corruptions},
         {"schema matches limits and registry", test_schema_matches_limits},
         CU_TEST_INFO_NULL,

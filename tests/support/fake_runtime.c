@@ -28,7 +28,7 @@ static void fake_store_append(void *context, uint32_t store, const rs_event_stre
     assert(stream != NULL && stream->count >= 1);
     fake->appends[fake->append_count++] = (rs_fake_append){
         store, tag, fake->now_us, timeout_us, stream->events[0].id, stream->count,
-        stream->events[0].size_bytes};
+        stream->events[0].size_bytes, stream->events[stream->count - 1].id};
 }
 
 static rs_timer_id fake_timer_set(void *context, int64_t delay_us, uint64_t tag) {
@@ -174,6 +174,25 @@ const rs_strategy_config *rs_fake_config(const rs_component *component, const do
         targets[i] = i;
         regions[i] = 0;
     }
-    config = (rs_strategy_config){values, targets, target_count, write_quorum, 0, 64, regions};
+    config = (rs_strategy_config){values, targets, target_count, write_quorum, 0, 64, regions,
+                                  NULL, 0, NULL, 0, NULL};
+    return &config;
+}
+
+const rs_strategy_config *rs_fake_config_with_rules(const rs_strategy_config *base,
+                                                    const rs_event_type *types,
+                                                    uint32_t type_count,
+                                                    const char (*region_names)[RS_NAME_MAX],
+                                                    uint32_t region_count,
+                                                    const rs_rule_set *rules) {
+    static rs_strategy_config config;
+    assert(base != NULL && types != NULL);
+    assert(region_names != NULL && rules != NULL);
+    config = *base;
+    config.types = types;
+    config.type_count = type_count;
+    config.region_names = region_names;
+    config.region_count = region_count;
+    config.rules = rules;
     return &config;
 }

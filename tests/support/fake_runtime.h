@@ -21,6 +21,7 @@ typedef struct rs_fake_append {
     rs_event_id first_event; /* first event id of the stream */
     uint32_t event_count;    /* events in the stream */
     uint32_t size_bytes;     /* size_bytes of the stream's first event */
+    rs_event_id last_event;  /* last event id of the stream */
 } rs_fake_append;
 
 typedef struct rs_fake_ack {
@@ -82,5 +83,15 @@ void rs_fake_reply(rs_fake_runtime *fake, const rs_strategy_ops *ops, void *stat
  * unless `params` is given. The returned pointer is to static storage (one at a time). */
 const rs_strategy_config *rs_fake_config(const rs_component *component, const double *params,
                                          uint32_t target_count, uint32_t write_quorum);
+
+/* A copy of `base` (e.g. from rs_fake_config) that also carries what the conditional strategy
+ * reads: event types, region names and rules (borrowed: they must outlive the instance). The
+ * returned pointer is to static storage of its own (one at a time). */
+const rs_strategy_config *rs_fake_config_with_rules(const rs_strategy_config *base,
+                                                    const rs_event_type *types,
+                                                    uint32_t type_count,
+                                                    const char (*region_names)[RS_NAME_MAX],
+                                                    uint32_t region_count,
+                                                    const rs_rule_set *rules);
 
 #endif
