@@ -39,9 +39,15 @@ static bool timer_before(const rs_timer *a, const rs_timer *b) {
     return a->due_us < b->due_us || (a->due_us == b->due_us && a->sequence < b->sequence);
 }
 
+static void courier_push_timer(rs_node *node, rs_timer timer);
+
 void rs_node_timer_push(rs_node *node, rs_timer timer) {
     assert(node != NULL);
     assert(timer.due_us >= 0);
+    if (node->world->courier != NULL) {
+        courier_push_timer(node, timer); /* latency transport: one heap for the whole world */
+        return;
+    }
     if (node->timer_count == node->timer_capacity) {
         uint32_t capacity = node->timer_capacity == 0 ? 16 : node->timer_capacity * 2;
         rs_timer *timers = realloc(node->timers, capacity * sizeof *timers);
@@ -176,10 +182,14 @@ static rs_route *route_to(rs_node *from, uint32_t to) {
 
 /* --- the latency transport: one courier actor serves a heap of deliveries ---------------- */
 
+/* One entry of the courier's heap: a message arriving, or a node's timer firing. */
 typedef struct rs_delivery {
-    double due_s;             /* simulated time the message arrives */
-    uint64_t sequence;        /* tie-break: order of sending */
-    rs_message *message;      /* what arrives */
+    double due_s;             /* simulated time it happens */
+    uint64_t sequence;        /* tie-break: order of pushing */
+    rs_message *message;      /* a message arriving, or NULL for a timer */
+    uint32_t node;            /* timer: the node it belongs to */
+    uint32_t epoch;           /* timer: the node's epoch when armed (void after a crash) */
+    rs_timer timer;           /* timer: what fires */
 } rs_delivery;
 
 typedef struct rs_courier {
@@ -187,13 +197,27 @@ typedef struct rs_courier {
     size_t count, capacity;
     uint64_t sequence;        /* next sequence number */
     sg_sem_t semaphore;       /* released when a delivery becomes the earliest */
+    bool running;             /* the courier actor runs (before: pushes just fill the heap) */
 } rs_courier;
 
 static bool delivery_before(const rs_delivery *a, const rs_delivery *b) {
     return a->due_s < b->due_s || (a->due_s == b->due_s && a->sequence < b->sequence);
 }
 
+static void courier_push_entry(rs_courier *courier, rs_delivery delivery);
+
 static void courier_push(rs_courier *courier, double due_s, rs_message *message) {
+    courier_push_entry(courier, (rs_delivery){.due_s = due_s, .message = message});
+}
+
+static void courier_push_timer(rs_node *node, rs_timer timer) {
+    assert(node->world->courier != NULL);
+    courier_push_entry(node->world->courier,
+                       (rs_delivery){.due_s = (double)timer.due_us / 1e6, .node = node->index,
+                                     .epoch = node->epoch, .timer = timer});
+}
+
+static void courier_push_entry(rs_courier *courier, rs_delivery delivery) {
     if (courier->count == courier->capacity) {
         courier->capacity = courier->capacity == 0 ? 256 : courier->capacity * 2;
         rs_delivery *heap = realloc(courier->heap, courier->capacity * sizeof *heap);
@@ -203,14 +227,14 @@ static void courier_push(rs_courier *courier, double due_s, rs_message *message)
         }
         courier->heap = heap;
     }
-    rs_delivery delivery = {due_s, courier->sequence++, message};
+    delivery.sequence = courier->sequence++;
     size_t index = courier->count++;
     while (index > 0 && delivery_before(&delivery, &courier->heap[(index - 1) / 2])) {
         courier->heap[index] = courier->heap[(index - 1) / 2];
         index = (index - 1) / 2;
     }
     courier->heap[index] = delivery;
-    if (index == 0) {
+    if (index == 0 && courier->running) {
         sg_sem_release(courier->semaphore); /* a new earliest delivery: wake the courier */
     }
 }
@@ -237,8 +261,12 @@ static rs_delivery courier_pop(rs_courier *courier) {
 }
 
 static void node_receive(rs_node *node, rs_message *message);
+static void node_dispatch_timer(rs_node *node, const rs_timer *timer);
 
-/* The courier: sleeps until the earliest delivery, hands every due message to its node. */
+/* The courier: sleeps until the earliest entry, then delivers each due message (the node's
+ * handler runs right here: no node actor, no context switch) or fires each due timer whose
+ * node has not crashed since it was armed. The whole latency-transport world is this one
+ * discrete-event loop on SimGrid's clock. */
 static void courier_main(int argc, char **argv) {
     (void)argc;
     (void)argv;
@@ -246,10 +274,20 @@ static void courier_main(int argc, char **argv) {
     rs_courier *courier = world->courier;
     assert(courier != NULL);
     sg_actor_daemonize(sg_actor_self());
+    courier->running = true;
     for (;;) {
         while (courier->count > 0 && courier->heap[0].due_s <= simgrid_get_clock()) {
             rs_delivery delivery = courier_pop(courier);
-            node_receive(&world->nodes[delivery.message->to_node], delivery.message);
+            if (delivery.message != NULL) {
+                node_receive(&world->nodes[delivery.message->to_node], delivery.message);
+                continue;
+            }
+            rs_node *node = &world->nodes[delivery.node];
+            if (!node->down && node->epoch == delivery.epoch) {
+                node_dispatch_timer(node, &delivery.timer);
+            } else {
+                free(delivery.timer.message);
+            }
         }
         if (courier->count == 0) {
             sg_sem_acquire(courier->semaphore);
@@ -366,6 +404,10 @@ static void node_receive(rs_node *node, rs_message *message) {
         free(message);
         return;
     }
+    if (world->courier != NULL) {
+        node_dispatch_message(node, message); /* latency transport: handled in the courier */
+        return;
+    }
     inbox_push(node, message);
     sg_sem_release(node->semaphore);
 }
@@ -401,6 +443,7 @@ static void pump_main(int argc, char **argv) {
 
 void rs_node_clear(rs_node *node) {
     assert(node != NULL);
+    node->epoch++; /* the latency transport's pending timers of this node become void */
     while (node->inbox_count > 0) {
         free(inbox_pop(node));
     }
@@ -549,6 +592,9 @@ static void world_start_actors(rs_world *world) {
         rs_node *node = &world->nodes[i];
         node->host = sg_host_by_name(node->host_name);
         assert(node->host != NULL);
+        if (world->courier != NULL) {
+            continue; /* latency transport: the courier runs every node's handlers */
+        }
         node->semaphore = sg_sem_init(0);
         sg_actor_t actor = sg_actor_init("node", node->host);
         sg_actor_set_data(actor, node);
@@ -658,7 +704,9 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     free(world.store_region);
     free(world.fault_groups);
     while (courier.count > 0) {
-        free(courier_pop(&courier).message);
+        rs_delivery delivery = courier_pop(&courier);
+        free(delivery.message);
+        free(delivery.timer.message);
     }
     if (courier.semaphore != NULL) {
         sg_sem_destroy(courier.semaphore);

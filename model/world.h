@@ -77,6 +77,7 @@ typedef struct rs_node {
     uint64_t timer_sequence;  /* next sequence number */
     rs_rng network_rng;       /* extra-latency draws for messages this node sends */
     bool down;                /* crashed: receives nothing, runs nothing, until restart */
+    uint32_t epoch;           /* bumped by every crash: timers of an earlier epoch are void */
     void *role;               /* rs_store_state / rs_manager_state / rs_client_state */
 } rs_node;
 
