@@ -17,6 +17,30 @@ static bool add_number(cJSON *object, const char *name, double value, int decima
     return cJSON_AddRawToObject(object, name, raw) != NULL;
 }
 
+/* Share of [0, end] that node `node` was up, from the scenario's crash windows (clipped to
+ * the run; overlapping windows of one node count once). */
+static double availability(const rs_scenario *scenario, uint32_t node, int64_t end_us) {
+    assert(end_us > 0);
+    int64_t down_us = 0, covered_until_us = 0;
+    for (int64_t at_us = 0; at_us < end_us;) { /* sweep: earliest window starting >= at */
+        int64_t best_start = end_us, best_end = end_us;
+        for (uint32_t f = 0; f < scenario->fault_count; f++) {
+            const rs_fault *fault = &scenario->faults[f];
+            if (fault->kind == RS_FAULT_CRASH && fault->node == node &&
+                fault->end_us > at_us && fault->start_us < best_start) {
+                best_start = fault->start_us > at_us ? fault->start_us : at_us;
+                best_end = fault->end_us < end_us ? fault->end_us : end_us;
+            }
+        }
+        if (best_start >= end_us) {
+            break;
+        }
+        down_us += best_end - (best_start > covered_until_us ? best_start : covered_until_us);
+        covered_until_us = at_us = best_end;
+    }
+    return 1.0 - (double)down_us / (double)end_us;
+}
+
 bool rs__faults_json(const rs__report *report, cJSON *root) {
     assert(report != NULL && root != NULL);
     const rs_scenario *scenario = report->scenario;
@@ -44,6 +68,17 @@ bool rs__faults_json(const rs__report *report, cJSON *root) {
         ok &= entry != NULL && add_number(entry, "events_lost", (double)crash->events_lost, 0);
     }
     ok &= add_number(root, "messages_dropped_by_faults", (double)history->messages_dropped, 0);
+    cJSON *uptime = cJSON_AddObjectToObject(root, "availability");
+    double sum = 0;
+    for (uint32_t store = 0; uptime != NULL && store < scenario->store_count; store++) {
+        char name[2 * RS_NAME_MAX + 16];
+        rs_scenario_store_name(scenario, store, name, sizeof name);
+        double share = history->end_us > 0 ? availability(scenario, store, history->end_us) : 1;
+        sum += share;
+        ok &= add_number(uptime, name, share, 6);
+    }
+    ok &= uptime != NULL && add_number(uptime, "stores_mean", scenario->store_count > 0
+                                                      ? sum / scenario->store_count : 1, 6);
     return ok && faults != NULL && crashes != NULL;
 }
 
@@ -63,6 +98,16 @@ void rs__faults_md(const rs__report *report, rs__text *out) {
                         (double)fault->end_us / 1e6);
     }
     rs__text_printf(out, "\n%" PRIu64 " messages were lost to faults.", history->messages_dropped);
+    for (uint32_t store = 0; store < scenario->store_count && history->end_us > 0; store++) {
+        double share = availability(scenario, store, history->end_us);
+        if (share < 1) {
+            char name[2 * RS_NAME_MAX + 16];
+            rs_scenario_store_name(scenario, store, name, sizeof name);
+            rs__text_puts(out, " Availability of ");
+            rs__md_escaped(out, name);
+            rs__text_printf(out, ": %.4f%%.", share * 100);
+        }
+    }
     for (uint32_t c = 0; c < history->crash_count; c++) {
         char name[2 * RS_NAME_MAX + 16];
         rs_scenario_node_name(scenario, history->crashes[c].node, name, sizeof name);

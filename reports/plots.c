@@ -114,6 +114,23 @@ static void plots_throughput_dat(const rs__report *report, rs__text *out) {
 }
 
 /* Explicit ranges: never empty (gnuplot warns on an all-zero or one-row series), 10% headroom. */
+/* Every fault window as a shaded band behind the curves (partitions red, crashes grey, link
+ * faults orange), numbered in scenario order; the numbers match the report's fault table. */
+static void plots_fault_bands(const rs_scenario *scenario, rs__text *out) {
+    static const char *const colours[RS_FAULT_KIND_COUNT] = {"#f4b6b6", "#c8c8c8", "#f6d29a"};
+    for (uint32_t f = 0; f < scenario->fault_count; f++) {
+        const rs_fault *fault = &scenario->faults[f];
+        assert(fault->kind < RS_FAULT_KIND_COUNT);
+        rs__text_printf(out, "set object %u rect from %.6f, graph 0 to %.6f, graph 1 behind "
+                             "fillcolor rgb '%s' fillstyle solid 0.5 noborder\n",
+                        f + 1, (double)fault->start_us / 1e6, (double)fault->end_us / 1e6,
+                        colours[fault->kind]);
+        rs__text_printf(out, "set label %u 'fault %u: %s' at %.6f, graph 0.97 left font ',8'\n",
+                        f + 1, f + 1, rs_fault_kind_name(fault->kind),
+                        (double)fault->start_us / 1e6);
+    }
+}
+
 static void plots_throughput_gp(const rs__report *report, rs__text *out) {
     plots_script_preamble(out, report, "throughput script", "throughput", "Throughput");
     const rs__timeseries *series = &report->timeseries;
@@ -127,8 +144,9 @@ static void plots_throughput_gp(const rs__report *report, rs__text *out) {
                     highest + highest / 10 + 1);
     rs__text_puts(out, "set xlabel 'simulated time (s)'\n"
                        "set ylabel 'events per second'\n"
-                       "set key outside right top\n"
-                       "plot datafile using 1:2 with steps title 'acked ok events per s', \\\n"
+                       "set key outside right top\n");
+    plots_fault_bands(report->scenario, out);
+    rs__text_puts(out, "plot datafile using 1:2 with steps title 'acked ok events per s', \\\n"
                        "     datafile using 1:3 with steps title 'appends per s'\n");
 }
 

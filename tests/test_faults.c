@@ -142,6 +142,9 @@ static double crash_events_lost(const char *durability) {
     CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(crashes), 1);
     double lost = field(cJSON_GetArrayItem(crashes, 0), "events_lost", NULL);
     CU_ASSERT_DOUBLE_EQUAL(field(cJSON_GetArrayItem(crashes, 0), "time_s", NULL), 10.05, 1e-9);
+    /* down 5 s of a 25 s run (20 s workload + 5 s settle) */
+    CU_ASSERT_DOUBLE_EQUAL(field(summary, "availability", "us/store-1"), 0.8, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(field(summary, "availability", "us/store-2"), 1.0, 1e-9);
     cJSON_Delete(summary);
     return lost;
 }
