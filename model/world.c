@@ -21,6 +21,7 @@
 #include <xbt/log.h>
 
 #include "model/platform.h"
+#include "reports/report.h"
 
 static void *world_alloc(size_t count, size_t size) {
     void *memory = calloc(count == 0 ? 1 : count, size);
@@ -585,6 +586,9 @@ static void world_init_engine(void) {
     sg_cfg_set_double("network/TCP-gamma", 0.0);
     sg_cfg_set_int("contexts/stack-size", 128);
     sg_cfg_set_boolean("debug/verbose-exit", "no");
+    /* After simgrid_init, which installs its own SIGINT handler (an actor dump): an
+     * interrupted run stops at once and leaves no partial report (reports/report.h). */
+    rs_report_handle_interrupts();
 }
 
 static void world_start_actors(rs_world *world) {

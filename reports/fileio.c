@@ -7,18 +7,56 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FILEIO_PATH_MAX 4096 /* bytes of a path we build, NUL included */
 
+/* The stage being written, for the interrupt handler (one report at a time per process). */
+static rs__stage *volatile active_stage;
+
+/* SIGINT/SIGTERM: remove this run's temporaries (unlink and write are async-signal-safe), say
+ * so, and exit 128 + signal. The directory keeps whatever complete report it had before. */
+volatile pid_t rs__report_child;
+
+static void fileio_on_interrupt(int signal_number) {
+    pid_t child = rs__report_child;
+    if (child > 0) { /* gnuplot may be writing a temporary: stop it first */
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
+    rs__stage *stage = active_stage;
+    for (size_t i = 0; stage != NULL && i < stage->count; i++) {
+        if (stage->temporary[i] != NULL) {
+            unlink(stage->temporary[i]);
+        }
+    }
+    static const char message[] = "replsim: interrupted; stopped without writing a report "
+                                  "(no partial file left)\n";
+    ssize_t ignored = write(2, message, sizeof message - 1);
+    (void)ignored;
+    _exit(128 + signal_number);
+}
+
+void rs_report_handle_interrupts(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = fileio_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
 void rs__stage_init(rs__stage *stage) {
     assert(stage != NULL);
     memset(stage, 0, sizeof *stage);
+    active_stage = stage;
 }
 
 int rs__make_directories(const char *dir, char *error, size_t error_size) {
@@ -153,6 +191,12 @@ int rs__stage_write(rs__stage *stage, const char *dir, const char *name, const r
 int rs__stage_commit(rs__stage *stage, char *error, size_t error_size) {
     assert(stage != NULL && error != NULL);
     int status = 0;
+    /* all renames or none seen by an interrupt: signals wait until the set is in place */
+    sigset_t blocked, previous;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigprocmask(SIG_BLOCK, &blocked, &previous);
     for (size_t index = 0; index < stage->count; index++) {
         if (status == 0 && rename(stage->temporary[index], stage->final[index]) != 0) {
             snprintf(error, error_size, "cannot rename %s to %s: %s", stage->temporary[index],
@@ -166,6 +210,8 @@ int rs__stage_commit(rs__stage *stage, char *error, size_t error_size) {
         free(stage->final[index]);
     }
     memset(stage, 0, sizeof *stage);
+    active_stage = NULL;
+    sigprocmask(SIG_SETMASK, &previous, NULL);
     return status;
 }
 
@@ -175,4 +221,5 @@ void rs__stage_abort(rs__stage *stage) {
         rs__stage_drop_last(stage);
     }
     assert(stage->count == 0);
+    active_stage = NULL;
 }

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -158,13 +159,27 @@ static bool plots_run_gnuplot(plots_renderer *renderer, const char *dir, const c
                           strrchr(data, '/') + 1, strrchr(image, '/') + 1);
     assert(length > 0 && (size_t)length < sizeof assignments);
     char *const argv[] = {"gnuplot", "-e", assignments, strrchr(script, '/') + 1, NULL};
+    /* an interrupt between fork and recording the child would leave gnuplot writing a
+     * temporary after the handler cleaned up: hold SIGINT/SIGTERM over that window */
+    sigset_t blocked, previous;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigprocmask(SIG_BLOCK, &blocked, &previous);
     pid_t child = fork();
+    if (child > 0) {
+        rs__report_child = child;
+    }
+    if (child != 0) {
+        sigprocmask(SIG_SETMASK, &previous, NULL);
+    }
     if (child < 0) {
         fprintf(stderr, "replsim: warning: cannot start gnuplot (%s); %s keeps .dat and .gp "
                         "files only\n", strerror(errno), dir);
         return false;
     }
     if (child == 0) {
+        sigprocmask(SIG_SETMASK, &previous, NULL);
         int null_fd = open("/dev/null", O_RDWR);
         if (null_fd >= 0) {
             dup2(null_fd, STDIN_FILENO);
@@ -178,9 +193,11 @@ static bool plots_run_gnuplot(plots_renderer *renderer, const char *dir, const c
     int status = 0;
     while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR) {
+            rs__report_child = 0;
             return false;
         }
     }
+    rs__report_child = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return true;
     }

@@ -27,4 +27,10 @@ int rs_report_write(const rs_scenario *scenario, const rs_history *history,
                     const rs_metrics *metrics, const rs_run_facts *facts, const char *out_dir,
                     bool *expectations_hold, char *error, size_t error_size);
 
+/* Installs SIGINT/SIGTERM handling for this process: an interrupted run removes the temporary
+ * files of the report being written, says so on stderr and exits 128 + signal; the final
+ * renames are made with those signals blocked, so a directory holds a complete report (this
+ * run's or an earlier one) or none, never a mix or a partial file. */
+void rs_report_handle_interrupts(void);
+
 #endif

@@ -47,6 +47,11 @@ void rs__sanitise_label(char *buf, size_t size, const char *name);
 
 /* --- fileio.c: a set of files written to temporaries, renamed together at the end ----------- */
 
+/* The helper process (gnuplot) writing into the stage right now, or 0: the interrupt handler
+ * kills and reaps it before removing the temporaries. */
+#include <sys/types.h>
+extern volatile pid_t rs__report_child;
+
 #define RS__STAGE_FILES_MAX 16 /* files one report writes (7 today) */
 
 typedef struct rs__stage {
