@@ -40,13 +40,11 @@ static bool timer_before(const rs_timer *a, const rs_timer *b) {
     return a->due_us < b->due_us || (a->due_us == b->due_us && a->sequence < b->sequence);
 }
 
-static void courier_push_timer(rs_node *node, rs_timer timer);
-
 void rs_node_timer_push(rs_node *node, rs_timer timer) {
     assert(node != NULL);
     assert(timer.due_us >= 0);
     if (node->world->courier != NULL) {
-        courier_push_timer(node, timer); /* latency transport: one heap for the whole world */
+        rs_courier_push_timer(node, timer); /* latency transport: one heap for the world */
         return;
     }
     if (node->timer_count == node->timer_capacity) {
@@ -181,123 +179,6 @@ static rs_route *route_to(rs_node *from, uint32_t to) {
     return route;
 }
 
-/* --- the latency transport: one courier actor serves a heap of deliveries ---------------- */
-
-/* One entry of the courier's heap: a message arriving, or a node's timer firing. */
-typedef struct rs_delivery {
-    double due_s;             /* simulated time it happens */
-    uint64_t sequence;        /* tie-break: order of pushing */
-    rs_message *message;      /* a message arriving, or NULL for a timer */
-    uint32_t node;            /* timer: the node it belongs to */
-    uint32_t epoch;           /* timer: the node's epoch when armed (void after a crash) */
-    rs_timer timer;           /* timer: what fires */
-} rs_delivery;
-
-typedef struct rs_courier {
-    rs_delivery *heap;        /* min-heap on (due_s, sequence) */
-    size_t count, capacity;
-    uint64_t sequence;        /* next sequence number */
-    sg_sem_t semaphore;       /* released when a delivery becomes the earliest */
-    bool running;             /* the courier actor runs (before: pushes just fill the heap) */
-} rs_courier;
-
-static bool delivery_before(const rs_delivery *a, const rs_delivery *b) {
-    return a->due_s < b->due_s || (a->due_s == b->due_s && a->sequence < b->sequence);
-}
-
-static void courier_push_entry(rs_courier *courier, rs_delivery delivery);
-
-static void courier_push(rs_courier *courier, double due_s, rs_message *message) {
-    courier_push_entry(courier, (rs_delivery){.due_s = due_s, .message = message});
-}
-
-static void courier_push_timer(rs_node *node, rs_timer timer) {
-    assert(node->world->courier != NULL);
-    courier_push_entry(node->world->courier,
-                       (rs_delivery){.due_s = (double)timer.due_us / 1e6, .node = node->index,
-                                     .epoch = node->epoch, .timer = timer});
-}
-
-static void courier_push_entry(rs_courier *courier, rs_delivery delivery) {
-    if (courier->count == courier->capacity) {
-        courier->capacity = courier->capacity == 0 ? 256 : courier->capacity * 2;
-        rs_delivery *heap = realloc(courier->heap, courier->capacity * sizeof *heap);
-        if (heap == NULL) {
-            fprintf(stderr, "replsim: out of memory (deliveries)\n");
-            abort();
-        }
-        courier->heap = heap;
-    }
-    delivery.sequence = courier->sequence++;
-    size_t index = courier->count++;
-    while (index > 0 && delivery_before(&delivery, &courier->heap[(index - 1) / 2])) {
-        courier->heap[index] = courier->heap[(index - 1) / 2];
-        index = (index - 1) / 2;
-    }
-    courier->heap[index] = delivery;
-    if (index == 0 && courier->running) {
-        sg_sem_release(courier->semaphore); /* a new earliest delivery: wake the courier */
-    }
-}
-
-static rs_delivery courier_pop(rs_courier *courier) {
-    assert(courier->count > 0);
-    rs_delivery top = courier->heap[0];
-    rs_delivery last = courier->heap[--courier->count];
-    size_t index = 0;
-    for (size_t child = 1; child < courier->count; child = 2 * index + 1) {
-        if (child + 1 < courier->count && delivery_before(&courier->heap[child + 1], &courier->heap[child])) {
-            child++;
-        }
-        if (!delivery_before(&courier->heap[child], &last)) {
-            break;
-        }
-        courier->heap[index] = courier->heap[child];
-        index = child;
-    }
-    if (courier->count > 0) {
-        courier->heap[index] = last;
-    }
-    return top;
-}
-
-static void node_receive(rs_node *node, rs_message *message);
-static void node_dispatch_timer(rs_node *node, const rs_timer *timer);
-
-/* The courier: sleeps until the earliest entry, then delivers each due message (the node's
- * handler runs right here: no node actor, no context switch) or fires each due timer whose
- * node has not crashed since it was armed. The whole latency-transport world is this one
- * discrete-event loop on SimGrid's clock. */
-static void courier_main(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    rs_world *world = sg_actor_self_get_data();
-    rs_courier *courier = world->courier;
-    assert(courier != NULL);
-    sg_actor_daemonize(sg_actor_self());
-    courier->running = true;
-    for (;;) {
-        while (courier->count > 0 && courier->heap[0].due_s <= simgrid_get_clock()) {
-            rs_delivery delivery = courier_pop(courier);
-            if (delivery.message != NULL) {
-                node_receive(&world->nodes[delivery.message->to_node], delivery.message);
-                continue;
-            }
-            rs_node *node = &world->nodes[delivery.node];
-            if (!node->down && node->epoch == delivery.epoch) {
-                node_dispatch_timer(node, &delivery.timer);
-            } else {
-                free(delivery.timer.message);
-            }
-        }
-        if (courier->count == 0) {
-            sg_sem_acquire(courier->semaphore);
-        } else {
-            sg_sem_acquire_timeout(courier->semaphore, courier->heap[0].due_s - simgrid_get_clock());
-        }
-    }
-}
-
 void rs_net_put(rs_node *from, rs_message *message) {
     assert(from != NULL && message != NULL);
     assert(message->to_node < from->world->node_count);
@@ -306,7 +187,7 @@ void rs_net_put(rs_node *from, rs_message *message) {
         uint32_t to_region = world->nodes[message->to_node].region;
         double delay_us = rs_platform_one_way_us(world->scenario, from->region, to_region,
                                                  message->size_bytes);
-        courier_push(world->courier, simgrid_get_clock() + delay_us / 1e6, message);
+        rs_courier_push_message(world->courier, simgrid_get_clock() + delay_us / 1e6, message);
         return;
     }
     rs_route *route = route_to(from, message->to_node);
@@ -355,7 +236,7 @@ static void node_dispatch_message(rs_node *node, rs_message *message) {
     }
 }
 
-static void node_dispatch_timer(rs_node *node, const rs_timer *timer) {
+void rs_node_dispatch_timer(rs_node *node, const rs_timer *timer) {
     node->world->dispatched++;
     if (timer->kind == RS_TIMER_DEFERRED_SEND) {
         rs_net_put(node, timer->message);
@@ -380,7 +261,7 @@ static void node_main(int argc, char **argv) {
         }
         while (node->timer_count > 0 && node->timers[0].due_us <= rs_world_now_us()) {
             rs_timer timer = timer_pop(node);
-            node_dispatch_timer(node, &timer);
+            rs_node_dispatch_timer(node, &timer);
         }
         if (node->inbox_count > 0) {
             continue;
@@ -396,7 +277,7 @@ static void node_main(int argc, char **argv) {
 
 /* A message reaches `node` (either transport): lost if a fault says so at delivery (a
  * partition started or the receiver went down while it was in flight), else queued. */
-static void node_receive(rs_node *node, rs_message *message) {
+void rs_node_receive(rs_node *node, rs_message *message) {
     assert(node != NULL && message != NULL);
     assert(message->to_node == node->index);
     rs_world *world = node->world;
@@ -428,7 +309,7 @@ static void pump_main(int argc, char **argv) {
         switch (outcome) {
         case SG_OK:
             assert(payload != NULL);
-            node_receive(node, payload);
+            rs_node_receive(node, payload);
             break;
         case SG_ERROR_NETWORK:
         case SG_ERROR_TIMEOUT:
@@ -605,10 +486,7 @@ static void world_start_actors(rs_world *world) {
         sg_actor_start(actor, node_main, 0, NULL);
     }
     if (world->courier != NULL) {
-        world->courier->semaphore = sg_sem_init(0);
-        sg_actor_t courier = sg_actor_init("courier", world->nodes[0].host);
-        sg_actor_set_data(courier, world);
-        sg_actor_start(courier, courier_main, 0, NULL);
+        rs_courier_start(world, world->nodes[0].host);
     }
     if (world->scenario->fault_count > 0) {
         sg_actor_t faults = sg_actor_init("faults", world->nodes[0].host);
@@ -682,9 +560,8 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     world.end_us = world.workload_end_us + llround(scenario->settle_s * 1e6);
     world_place_nodes(&world);
     rs_faults_prepare(&world);
-    rs_courier courier = {0};
     if (scenario->transport == RS_TRANSPORT_LATENCY) {
-        world.courier = &courier;
+        world.courier = rs_courier_new();
     }
     world_init_engine();
     int status = world_load_platform(scenario, error, error_size);
@@ -707,14 +584,6 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     free(world.region_manager_count);
     free(world.store_region);
     free(world.fault_groups);
-    while (courier.count > 0) {
-        rs_delivery delivery = courier_pop(&courier);
-        free(delivery.message);
-        free(delivery.timer.message);
-    }
-    if (courier.semaphore != NULL) {
-        sg_sem_destroy(courier.semaphore);
-    }
-    free(courier.heap);
+    rs_courier_free(world.courier);
     return status;
 }

@@ -115,6 +115,23 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message);
 /* Hands `message` to SimGrid now (after any extra latency). */
 void rs_net_put(rs_node *from, rs_message *message);
 
+/* Hands a message that has arrived to its node (either transport): lost if a fault says so
+ * at delivery, else queued for the node loop (flow) or handled at once (latency). */
+void rs_node_receive(rs_node *node, rs_message *message);
+/* Runs a node's due timer (a deferred send, or the role's handler). */
+void rs_node_dispatch_timer(rs_node *node, const rs_timer *timer);
+
+/* --- the latency transport (courier.c) ----------------------------------------------------- */
+typedef struct rs_courier rs_courier;
+rs_courier *rs_courier_new(void);
+/* Starts the courier actor on `host` (a sg_host_t). */
+void rs_courier_start(rs_world *world, void *host);
+/* Frees the courier and every entry still pending; NULL is a no-op. */
+void rs_courier_free(rs_courier *courier);
+/* Schedules `message` to arrive at `due_s` (simulated seconds), or `timer` for its node. */
+void rs_courier_push_message(rs_courier *courier, double due_s, rs_message *message);
+void rs_courier_push_timer(rs_node *node, rs_timer timer);
+
 /* --- faults at the seams (world_faults.c) ------------------------------------------------- */
 /* Precomputes which group or side of each fault every node is on. */
 void rs_faults_prepare(rs_world *world);
