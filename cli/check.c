@@ -3,6 +3,7 @@
  * process), one line per run, the exact command that reproduces each failure, a closing
  * "N passed, M failed" line, and JUnit XML. Exit 0 when every run passes, 1 when one fails,
  * 2 on bad input (every file is loaded and checked before anything runs). */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,8 @@ typedef struct check_options {
     unsigned long long seed_last;        /* last seed, inclusive */
     const char *junit;                   /* JUnit XML path, or NULL */
     const char *out_dir;                 /* where run reports go */
+    const char *sets[RS_OVERRIDES_MAX];  /* --set path=value, applied to every scenario */
+    size_t set_count;                    /* how many */
 } check_options;
 
 typedef struct check_run {
@@ -85,9 +88,14 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
             options->junit = argv[++i];
         } else if (strcmp(argv[i], "--out") == 0 && value != NULL) {
             options->out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--set") == 0 && value != NULL) {
+            if (rs_cli_add_set("check", argv[++i], options->sets, &options->set_count) != 0) {
+                return 2;
+            }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim check: unknown or incomplete option '%s'; allowed: --seeds N, "
-                            "--seed-range A..B, --junit FILE, --out DIR\n", argv[i]);
+                            "--seed-range A..B, --junit FILE, --out DIR, --set path=value\n",
+                    argv[i]);
             return 2;
         } else if (options->path_count == CHECK_FILES_MAX) {
             fprintf(stderr, "replsim check: more than %d paths\n", CHECK_FILES_MAX);
@@ -170,7 +178,7 @@ static void read_reason(const char *dir, char *reason, size_t size) {
         if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(item, "pass"))) {
             size_t used = strlen(reason);
             snprintf(reason + used, size - used, "%sexpectation %s", used > 0 ? ", " : "",
-                     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "metric")));
+                     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "name")));
         }
     }
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(summary, "invariants")) {
@@ -185,18 +193,15 @@ static void read_reason(const char *dir, char *reason, size_t size) {
     cJSON_Delete(summary);
 }
 
-/* Runs one scenario x seed in a child process; its output goes to <dir>.log. */
-static void run_one(const check_options *options, rs_scenario *scenario, check_run *run) {
-    char dir[2048], log[2100];
-    run_dir(options, run->file, run->seed, dir, sizeof dir);
-    snprintf(log, sizeof log, "%s.log", dir);
-    struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+int rs_cli_run_in_child(const rs_scenario *scenario, const char *dir, const char *log) {
+    assert(scenario != NULL);
+    assert(dir != NULL && log != NULL);
     fflush(stdout);
+    fflush(stderr);
     pid_t child = fork();
     if (child == 0) {
         char parent[2048];
-        snprintf(parent, sizeof parent, "%s", dir);
+        snprintf(parent, sizeof parent, "%s", log);
         for (char *slash = strchr(parent + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
             *slash = '\0';
             mkdir(parent, 0777);
@@ -208,13 +213,25 @@ static void run_one(const check_options *options, rs_scenario *scenario, check_r
             dup2(fd, 2);
             close(fd);
         }
-        scenario->seed = run->seed;
         _exit(rs_cli_run_scenario(scenario, dir, false));
     }
     int status = 0;
-    run->status = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)
-                      ? WEXITSTATUS(status)
-                      : -1;
+    int result = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)
+                     ? WEXITSTATUS(status)
+                     : -1;
+    assert(result >= -1 && result <= 255);
+    return result;
+}
+
+/* Runs one scenario x seed in a child process; its output goes to <dir>.log. */
+static void run_one(const check_options *options, rs_scenario *scenario, check_run *run) {
+    char dir[2048], log[2100];
+    run_dir(options, run->file, run->seed, dir, sizeof dir);
+    snprintf(log, sizeof log, "%s.log", dir);
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    scenario->seed = run->seed;
+    run->status = rs_cli_run_in_child(scenario, dir, log);
     clock_gettime(CLOCK_MONOTONIC, &end);
     run->wall_s = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     if (run->status == 1) {
@@ -223,6 +240,23 @@ static void run_one(const check_options *options, rs_scenario *scenario, check_r
         snprintf(run->reason, sizeof run->reason, "%s (exit %d); log: %.400s",
                  run->status < 0 ? "crashed" : "internal error", run->status, log);
     }
+}
+
+/* "replsim run FILE --seed N [--set ...]", shell-quoted where needed, into buf. */
+static void reproduce_command(const check_options *options, const char *file,
+                              unsigned long long seed, char *buf, size_t size) {
+    assert(options != NULL && file != NULL);
+    assert(buf != NULL && size > 0);
+    FILE *out = fmemopen(buf, size, "w");
+    if (out == NULL) {
+        snprintf(buf, size, "replsim run %s --seed %llu", file, seed);
+        return;
+    }
+    fputs("replsim run ", out);
+    rs_cli_print_shell_word(out, file);
+    fprintf(out, " --seed %llu", seed);
+    rs_cli_print_sets(out, options->sets, options->set_count);
+    fclose(out);
 }
 
 static void xml_escaped(FILE *out, const char *text) {
@@ -238,7 +272,9 @@ static void xml_escaped(FILE *out, const char *text) {
     }
 }
 
-static int write_junit(const char *path, const check_run *runs, size_t count, size_t failures) {
+static int write_junit(const check_options *options, const check_run *runs, size_t count,
+                       size_t failures) {
+    const char *path = options->junit;
     FILE *out = fopen(path, "w");
     if (out == NULL) {
         fprintf(stderr, "replsim check: --junit %s: %s\n", path, strerror(errno));
@@ -257,20 +293,24 @@ static int write_junit(const char *path, const check_run *runs, size_t count, si
         }
         fputs(">\n      <failure message=\"", out);
         xml_escaped(out, runs[i].reason);
-        fputs("\">reproduce: replsim run ", out);
-        xml_escaped(out, runs[i].file);
-        fprintf(out, " --seed %llu</failure>\n    </testcase>\n", runs[i].seed);
+        fputs("\">reproduce: ", out);
+        char command[4096];
+        reproduce_command(options, runs[i].file, runs[i].seed, command, sizeof command);
+        xml_escaped(out, command);
+        fputs("</failure>\n    </testcase>\n", out);
     }
     fputs("  </testsuite>\n</testsuites>\n", out);
     return fclose(out) == 0 ? 0 : -1;
 }
 
 /* Loads every file before running anything: one bad file is exit 2 with nothing run. */
-static int load_all(char **files, int count, rs_scenario *scenario) {
+static int load_all(const check_options *options, char **files, int count,
+                    rs_scenario *scenario) {
     int status = 0;
     for (int i = 0; i < count; i++) {
         char error[1024];
-        if (rs_scenario_load(files[i], scenario, error, sizeof error) != 0) {
+        if (rs_scenario_load_with_overrides(files[i], options->sets, options->set_count,
+                                            scenario, error, sizeof error) != 0) {
             fprintf(stderr, "%s\n", error);
             status = 2;
         }
@@ -288,7 +328,8 @@ static int run_all(const check_options *options, char **files, int count, rs_sce
     size_t done = 0, failures = 0;
     for (int f = 0; f < count; f++) {
         char error[1024];
-        if (rs_scenario_load(files[f], scenario, error, sizeof error) != 0) {
+        if (rs_scenario_load_with_overrides(files[f], options->sets, options->set_count,
+                                            scenario, error, sizeof error) != 0) {
             fprintf(stderr, "%s\n", error); /* changed since load_all: still bad input */
             free(runs);
             return 2;
@@ -302,12 +343,14 @@ static int run_all(const check_options *options, char **files, int count, rs_sce
             printf("%s %s seed %llu (%.1f s)%s%s\n", run->status == 0 ? "PASS" : "FAIL", run->file,
                    seed, run->wall_s, run->status == 0 ? "" : ": ", run->reason);
             if (run->status != 0) {
-                printf("     reproduce: replsim run %s --seed %llu\n", run->file, seed);
+                char command[4096];
+                reproduce_command(options, run->file, seed, command, sizeof command);
+                printf("     reproduce: %s\n", command);
             }
             fflush(stdout);
         }
     }
-    int junit_failed = options->junit != NULL && write_junit(options->junit, runs, done, failures) != 0;
+    int junit_failed = options->junit != NULL && write_junit(options, runs, done, failures) != 0;
     printf("check: %zu passed, %zu failed\n", done - failures, failures);
     free(runs);
     return junit_failed ? 3 : failures > 0 ? 1 : 0;
@@ -331,7 +374,7 @@ int rs_cli_check(int argc, char **argv) {
         status = 3;
     }
     if (status == 0) {
-        status = load_all(files, count, scenario);
+        status = load_all(&options, files, count, scenario);
     }
     if (status == 0) {
         status = run_all(&options, files, count, scenario);

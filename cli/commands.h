@@ -4,6 +4,8 @@
 #define RS_CLI_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 int rs_cli_run(int argc, char **argv);
 int rs_cli_validate(int argc, char **argv);
@@ -23,5 +25,22 @@ int rs_cli_run_scenario(const struct rs_scenario *scenario, const char *out_dir,
 
 /* Parses a seed: decimal digits only, at most 2^64-1. Returns 0 or -1. */
 int rs_cli_parse_seed(const char *text, unsigned long long *out);
+
+/* Appends one --set value (borrowed from argv) to sets[0..*count), at most RS_OVERRIDES_MAX
+ * (model/scenario.h); 0, or 2 with a message naming `command` on stderr. */
+int rs_cli_add_set(const char *command, const char *value, const char **sets, size_t *count);
+
+/* Writes " --set <word>" for each override, shell-quoted where needed, so a printed command
+ * can be pasted back; and one word, quoted with '...' unless it is plain. */
+void rs_cli_print_sets(FILE *out, const char *const *sets, size_t count);
+void rs_cli_print_shell_word(FILE *out, const char *word);
+
+/* Runs the scenario (its seed) in a forked child (SimGrid initialises once per process) with
+ * stdout and stderr into `log`, the report into `dir` (both created with their parents).
+ * Returns the child's exit status (see rs_cli_run_scenario), or -1 when it crashed or could
+ * not be started. */
+int rs_cli_run_in_child(const struct rs_scenario *scenario, const char *dir, const char *log);
+
+int rs_cli_compare(int argc, char **argv);
 
 #endif

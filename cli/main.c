@@ -1,6 +1,6 @@
-/* main.c — the replsim command: parses the command line and dispatches to run, validate and
- * list. Exit status: 0 success (expectations hold), 1 expectations failed, 2 bad input or
- * usage, 3 internal error (cannot write the report, out of memory). */
+/* main.c — the replsim command: parses the command line and dispatches to run, check,
+ * compare, validate and list. Exit status: 0 success (expectations hold), 1 expectations
+ * failed, 2 bad input or usage, 3 internal error (cannot write the report, out of memory). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +12,28 @@ static void usage(FILE *out) {
     fputs("replsim — simulate and verify multi-source event replication over a SimGrid network\n"
           "\n"
           "usage:\n"
-          "  replsim run FILE [--seed N] [--out DIR] [--history-edn]\n"
+          "  replsim run FILE [--seed N] [--out DIR] [--history-edn] [--set PATH=VALUE]...\n"
           "      Run the scenario FILE and write its report into DIR (default out/<FILE name>):\n"
           "      summary.json, summary.md, timeseries.csv, plots/*.png.\n"
           "      --seed N overrides the scenario's seed; same scenario + seed = same report.\n"
+          "      --set PATH=VALUE overrides any field, checked like the file (repeatable):\n"
+          "      --set workload.rate_per_s=500 --set 'strategy.targets=[\"eu\",\"us\"]'; VALUE\n"
+          "      is JSON, else a string; an empty VALUE removes the field.\n"
           "      --history-edn also writes history.edn: the client history as Jepsen op maps\n"
           "      ({:type :invoke|:ok|:fail|:info, :f, :value, :process, :time, :index}).\n"
           "  replsim check [FILE|DIR]... [--seeds N | --seed-range A..B] [--junit FILE]\n"
-          "                [--out DIR]\n"
+          "                [--out DIR] [--set PATH=VALUE]...\n"
           "      The CI gate: runs every scenario (DIRs: their *.json) over the seeds, one line\n"
           "      per run, the command that reproduces each failure, a closing 'N passed, M\n"
           "      failed' line, and JUnit XML. Default: scenarios/ci, --seeds 3, out/check.\n"
+          "      --set applies to every scenario and appears in the reproduce commands.\n"
+          "  replsim compare FILE --strategies A,B:PARAM=VALUE,... [--seeds N] [--out DIR]\n"
+          "                  [--set PATH=VALUE]...\n"
+          "      Runs FILE under each strategy over seeds 1..N (default 5; same workload and\n"
+          "      faults), reports in DIR/<entry>/seed-<n>/ (default out/compare/<FILE name>),\n"
+          "      then DIR/comparison.md and .json: per KPI the mean and 95% confidence interval\n"
+          "      per strategy, and the paired difference against the first strategy. Exit 0\n"
+          "      once every run finished, whatever the verdicts.\n"
           "  replsim validate FILE...\n"
           "      Check scenario files without running them; prints one line per file.\n"
           "  replsim list\n"
@@ -32,8 +43,10 @@ static void usage(FILE *out) {
           "exit status: 0 ok (expectations hold), 1 an expectation failed, 2 bad input or usage,\n"
           "             3 internal error (e.g. the report cannot be written)\n"
           "\n"
-          "example:\n"
-          "  replsim run scenarios/three-regions-star.json --seed 7 --out out/star-7\n",
+          "examples:\n"
+          "  replsim run scenarios/three-regions-star.json --seed 7 --out out/star-7\n"
+          "  replsim compare scenarios/three-regions-star.json \\\n"
+          "      --strategies star,batch:batch_size=20\n",
           out);
 }
 
@@ -60,6 +73,10 @@ int rs_cli_main(int argc, char **argv) {
     if (strcmp(command, "check") == 0) {
         return rs_cli_check(argc - 2, argv + 2);
     }
-    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, check, validate, list, help\n", command);
+    if (strcmp(command, "compare") == 0) {
+        return rs_cli_compare(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, check, compare, validate, "
+                    "list, help\n", command);
     return 2;
 }

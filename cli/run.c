@@ -1,5 +1,6 @@
 /* run.c — `replsim run` and `replsim validate`: load and check a scenario, run it on the
  * simulated world, write the report, and turn the verdict into the exit status. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -42,12 +43,56 @@ static void default_out_dir(const char *path, char *out, size_t size) {
     snprintf(out, size, "out/%.*s", (int)length, base);
 }
 
+int rs_cli_add_set(const char *command, const char *value, const char **sets, size_t *count) {
+    assert(command != NULL && value != NULL);
+    assert(sets != NULL && count != NULL && *count <= RS_OVERRIDES_MAX);
+    if (*count == RS_OVERRIDES_MAX) {
+        fprintf(stderr, "replsim %s: --set: more than %d overrides; allowed: at most %d\n",
+                command, RS_OVERRIDES_MAX, RS_OVERRIDES_MAX);
+        return 2;
+    }
+    sets[(*count)++] = value;
+    return 0;
+}
+
+void rs_cli_print_sets(FILE *out, const char *const *sets, size_t count) {
+    assert(out != NULL);
+    assert(sets != NULL || count == 0);
+    for (size_t i = 0; i < count; i++) {
+        fputs(" --set ", out);
+        rs_cli_print_shell_word(out, sets[i]);
+    }
+}
+
+void rs_cli_print_shell_word(FILE *out, const char *word) {
+    assert(out != NULL && word != NULL);
+    bool plain = word[0] != '\0';
+    for (const char *c = word; *c != '\0'; c++) {
+        plain = plain && (isalnum((unsigned char)*c) || strchr("_./=,:+-@%", *c) != NULL);
+    }
+    if (plain) {
+        fputs(word, out);
+        return;
+    }
+    fputc('\'', out); /* POSIX shell: '...' keeps everything but ', written '\'' */
+    for (const char *c = word; *c != '\0'; c++) {
+        if (*c == '\'') {
+            fputs("'\\''", out);
+        } else {
+            fputc(*c, out);
+        }
+    }
+    fputc('\'', out);
+}
+
 typedef struct run_options {
     const char *file;        /* scenario path */
     const char *out_dir;     /* NULL = default */
     bool seed_given;         /* --seed present */
     unsigned long long seed; /* its value */
     bool history_edn;        /* --history-edn */
+    const char *sets[RS_OVERRIDES_MAX]; /* --set path=value, in order */
+    size_t set_count;        /* how many */
 } run_options;
 
 static int parse_run_options(int argc, char **argv, run_options *options) {
@@ -64,9 +109,13 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
             options->out_dir = argv[++i];
         } else if (strcmp(argv[i], "--history-edn") == 0) {
             options->history_edn = true;
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+            if (rs_cli_add_set("run", argv[++i], options->sets, &options->set_count) != 0) {
+                return 2;
+            }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
-                            "--out DIR, --history-edn\n", argv[i]);
+                            "--out DIR, --history-edn, --set path=value\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
             options->file = argv[i];
@@ -78,7 +127,7 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
     }
     if (options->file == NULL) {
         fprintf(stderr, "replsim run: missing scenario file; usage: replsim run FILE [--seed N] "
-                        "[--out DIR]\n");
+                        "[--out DIR] [--set path=value]...\n");
         return 2;
     }
     return 0;
@@ -125,7 +174,8 @@ int rs_cli_run(int argc, char **argv) {
         return 3;
     }
     char error[1024];
-    if (rs_scenario_load(options.file, scenario, error, sizeof error) != 0) {
+    if (rs_scenario_load_with_overrides(options.file, options.sets, options.set_count, scenario,
+                                        error, sizeof error) != 0) {
         fprintf(stderr, "%s\n", error);
         free(scenario);
         return 2;

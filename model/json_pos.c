@@ -24,6 +24,11 @@ struct rs_json_entry {
     size_t key_offset;        /* opening quote of its key; value_offset when not a member */
 };
 
+struct rs_json_graft {
+    size_t offset;                  /* first byte of its printed value in doc->text */
+    char label[RS_JSON_LABEL_MAX];  /* named in messages instead of file:line:col */
+};
+
 #define JSON_FIELDS_MAX 32    /* allowed fields of one object in rs_json_check_fields */
 #define JSON_SUGGEST_LENGTH_MAX 64 /* longer words are never "did you mean"-matched */
 #define JSON_SHOWN_MAX 40     /* bytes of a value quoted in "got ..." */
@@ -609,11 +614,86 @@ void rs_json_doc_free(rs_json_doc *doc) {
     assert(doc != NULL);
     cJSON_Delete(doc->root);
     free(doc->entries);
+    free(doc->grafts);
+    doc->grafts = NULL;
+    doc->graft_count = 0;
     free(doc->text);
     doc->root = NULL;
     doc->entries = NULL;
     doc->text = NULL;
     doc->entry_count = 0;
+}
+
+static size_t copy_utf8_prefix(char *buf, size_t size, const char *text, size_t n);
+
+/* Appends "\n<text>\n" to doc's text (the newlines end a trailing number for walk_scalar).
+ * Returns the offset of <text>, or 0 when out of memory (a graft never starts at 0). */
+static size_t append_text(rs_json_doc *doc, const char *text) {
+    assert(doc->text != NULL && text != NULL);
+    size_t length = strlen(text);
+    char *grown = realloc(doc->text, doc->length + length + 3);
+    if (grown == NULL) {
+        return 0;
+    }
+    doc->text = grown;
+    size_t start = doc->length + 1;
+    grown[doc->length] = '\n';
+    memcpy(grown + start, text, length);
+    grown[start + length] = '\n';
+    grown[start + length + 1] = '\0';
+    doc->length = start + length + 1;
+    assert(start > 0);
+    return start;
+}
+
+int rs_json_doc_graft(rs_json_doc *doc, const cJSON *node, const char *label) {
+    assert(doc != NULL && doc->root != NULL && doc->entries != NULL);
+    assert(node != NULL && label != NULL);
+    size_t count = count_values(node);
+    char *printed = cJSON_PrintUnformatted(node);
+    rs_json_graft *grafts = printed == NULL ? NULL
+        : realloc(doc->grafts, (doc->graft_count + 1) * sizeof *grafts);
+    doc->grafts = grafts != NULL ? grafts : doc->grafts;
+    rs_json_entry *entries = grafts == NULL ? NULL
+        : realloc(doc->entries, (doc->entry_count + count) * sizeof *entries);
+    doc->entries = entries != NULL ? entries : doc->entries;
+    size_t start = entries != NULL ? append_text(doc, printed) : 0;
+    free(printed);
+    if (start == 0) {
+        return rs_json_fail(doc, 0, "(document)", "out of memory adding %s; allowed: less",
+                            label);
+    }
+    rs_json_graft *graft = &doc->grafts[doc->graft_count++];
+    graft->offset = start;
+    size_t label_length = strlen(label);
+    size_t cut = copy_utf8_prefix(graft->label, sizeof graft->label, label,
+                                  label_length < sizeof graft->label ? label_length
+                                                                     : sizeof graft->label - 4);
+    if (cut < label_length) {
+        memcpy(graft->label + cut, "...", 4);
+    }
+    walker w = {.text = doc->text, .length = doc->length, .offset = start,
+                .entries = doc->entries, .count = doc->entry_count,
+                .capacity = doc->entry_count + count};
+    walk_value(&w, node, start, false);
+    if (w.lost || w.count != doc->entry_count + count) {
+        return rs_json_fail(doc, start, "(document)", "internal error: positions lost; allowed: "
+                            "please report this value");
+    }
+    doc->entry_count = w.count;
+    qsort(doc->entries, doc->entry_count, sizeof *doc->entries, compare_entries);
+    return 0;
+}
+
+/* The graft holding `offset`, or NULL when it lies in the file's own text. O(grafts). */
+static const rs_json_graft *find_graft(const rs_json_doc *doc, size_t offset) {
+    assert(doc != NULL);
+    assert(doc->graft_count == 0 || doc->grafts != NULL);
+    const rs_json_graft *found = NULL;
+    for (size_t i = 0; i < doc->graft_count && doc->grafts[i].offset <= offset; i++) {
+        found = &doc->grafts[i];
+    }
+    return found;
 }
 
 static const rs_json_entry *find_entry(const rs_json_doc *doc, const cJSON *node) {
@@ -641,9 +721,10 @@ void rs_json_line_col(const rs_json_doc *doc, size_t offset, uint32_t *line, uin
     assert(doc != NULL);
     assert(line != NULL && col != NULL);
     size_t line_count = 1;
-    size_t line_start = 0;
+    const rs_json_graft *graft = find_graft(doc, offset);
+    size_t line_start = graft != NULL ? graft->offset : 0; /* a graft is one line of its own */
     size_t end = doc->text == NULL ? 0 : (offset < doc->length ? offset : doc->length);
-    for (size_t i = 0; i < end; i++) {
+    for (size_t i = line_start; i < end; i++) {
         if (doc->text[i] == '\n') {
             line_count++;
             line_start = i + 1;
@@ -666,8 +747,12 @@ int rs_json_fail(const rs_json_doc *doc, size_t offset, const char *path, const 
     uint32_t line = 0;
     uint32_t col = 0;
     rs_json_line_col(doc, offset, &line, &col);
-    int used = snprintf(doc->error, doc->error_size, "%s:%u:%u: %s: ", doc->file, line, col,
-                        path[0] != '\0' ? path : "(document)");
+    const rs_json_graft *graft = find_graft(doc, offset);
+    int used = graft != NULL
+        ? snprintf(doc->error, doc->error_size, "%s: %s: ", graft->label,
+                   path[0] != '\0' ? path : "(document)")
+        : snprintf(doc->error, doc->error_size, "%s:%u:%u: %s: ", doc->file, line, col,
+                   path[0] != '\0' ? path : "(document)");
     if (used >= 0 && (size_t)used < doc->error_size) {
         va_list args;
         va_start(args, format);

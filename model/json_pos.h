@@ -21,6 +21,9 @@
 #define RS_JSON_PATH_MAX 256  /* bytes of a field path in messages ("a.b[3].c"), with NUL */
 
 typedef struct rs_json_entry rs_json_entry;
+typedef struct rs_json_graft rs_json_graft;
+
+#define RS_JSON_LABEL_MAX 160 /* bytes of a graft's label in messages, with NUL */
 
 typedef struct rs_json_doc {
     const char *file;         /* name used in messages (borrowed) */
@@ -29,6 +32,8 @@ typedef struct rs_json_doc {
     cJSON *root;              /* the parsed tree (owned); NULL until parsed */
     rs_json_entry *entries;   /* value/key offsets, sorted by node address (owned) */
     size_t entry_count;       /* one per value in the tree */
+    rs_json_graft *grafts;    /* text appended by rs_json_doc_graft, by offset (owned) */
+    size_t graft_count;       /* 0 for a document read from a file alone */
     char *error;              /* caller's message buffer (borrowed) */
     size_t error_size;        /* its size in bytes, including the NUL */
 } rs_json_doc;
@@ -42,6 +47,14 @@ int rs_json_doc_parse(rs_json_doc *doc, const char *file, const char *text, size
 
 /* Releases what the doc owns; the doc may be zeroed or parsed. */
 void rs_json_doc_free(rs_json_doc *doc);
+
+/* Records `node` — a value put into doc's tree after parsing, such as a command-line
+ * override (model/scenario_overrides.c), and everything under it: its printed text is
+ * appended to doc's text (so rs_json_describe shows it) and messages at its positions read
+ * "label: path: ..." instead of "file:line:col: path: ...". `label` is copied, cut at
+ * RS_JSON_LABEL_MAX - 1 bytes. Nodes the edit removed must stay allocated until the doc is
+ * freed (their addresses are still recorded). Returns 0, or 2 with a message (out of memory). */
+int rs_json_doc_graft(rs_json_doc *doc, const cJSON *node, const char *label);
 
 /* Byte offset of `node`'s value, and of its key when it is an object member (else of the
  * value). `node` must belong to doc's tree. */

@@ -141,6 +141,30 @@ int rs_scenario_load(const char *path, rs_scenario *out, char *error, size_t err
 int rs_scenario_load_buffer(const char *path, const char *text, size_t length, rs_scenario *out,
                             char *error, size_t error_size);
 
+/* Same as rs_scenario_load, but `edit` (when not NULL) may change the parsed tree before it is
+ * checked: it gets the model/json_pos.h document and `context`, records what it adds with
+ * rs_json_doc_graft, and returns 0, or 2 with a message in the doc's error buffer. */
+struct rs_json_doc;
+typedef int (*rs_scenario_edit)(struct rs_json_doc *doc, void *context);
+int rs_scenario_load_edited(const char *path, rs_scenario_edit edit, void *context,
+                            rs_scenario *out, char *error, size_t error_size);
+
+/* Command-line overrides (model/scenario_overrides.c). */
+#define RS_OVERRIDES_MAX 64           /* --set options of one command */
+#define RS_OVERRIDE_BYTES_MAX 4096    /* bytes of one "path=value" */
+
+/* Loads `path` like rs_scenario_load after applying overrides[0..count), each "path=value"
+ * as given to --set, in order: the path is a field path as in messages ("strategy.type",
+ * "topology.regions[1].stores"; objects on it are created when missing, array elements must
+ * exist); the value is parsed as JSON, else taken as a string; an empty value removes the
+ * field. Every override is checked like the file; a problem in one reads
+ * "--set <path=value>: field.path: what; allowed: ...". The content hash covers the file
+ * bytes and then each override, so different overrides never share a hash (none: the file's
+ * hash). Returns 0 or 2, like rs_scenario_load. Strings are borrowed for the call only. */
+int rs_scenario_load_with_overrides(const char *path, const char *const *overrides,
+                                    size_t count, rs_scenario *out, char *error,
+                                    size_t error_size);
+
 /* Global store index -> region index, and the store's name "region/store-K" into buf. */
 uint32_t rs_scenario_store_region(const rs_scenario *scenario, uint32_t store);
 void rs_scenario_store_name(const rs_scenario *scenario, uint32_t store, char *buf, size_t size);

@@ -1192,8 +1192,9 @@ static uint64_t fnv1a64(const char *text, size_t length) {
     return hash;
 }
 
-int rs_scenario_load_buffer(const char *path, const char *text, size_t length, rs_scenario *out,
-                            char *error, size_t error_size) {
+static int load_buffer_edited(const char *path, const char *text, size_t length,
+                              rs_scenario_edit edit, void *context, rs_scenario *out,
+                              char *error, size_t error_size) {
     assert(path != NULL && out != NULL);
     assert(text != NULL || length == 0);
     assert(error != NULL || error_size == 0);
@@ -1202,6 +1203,9 @@ int rs_scenario_load_buffer(const char *path, const char *text, size_t length, r
     rs_json_doc doc;
     int status = rs_json_doc_parse(&doc, path, text, length, RS_SCENARIO_BYTES_MAX,
                                    RS_JSON_DEPTH_MAX, error, error_size);
+    if (status == 0 && edit != NULL) {
+        status = edit(&doc, context); /* overrides (model/scenario_overrides.c) */
+    }
     if (status == 0) {
         loader ld = {.doc = &doc, .out = out};
         out->content_hash = fnv1a64(text, length);
@@ -1212,8 +1216,18 @@ int rs_scenario_load_buffer(const char *path, const char *text, size_t length, r
     return status;
 }
 
-/* Reads at most RS_SCENARIO_BYTES_MAX + 1 bytes, so an oversized file is reported, not read. */
+int rs_scenario_load_buffer(const char *path, const char *text, size_t length, rs_scenario *out,
+                            char *error, size_t error_size) {
+    return load_buffer_edited(path, text, length, NULL, NULL, out, error, error_size);
+}
+
 int rs_scenario_load(const char *path, rs_scenario *out, char *error, size_t error_size) {
+    return rs_scenario_load_edited(path, NULL, NULL, out, error, error_size);
+}
+
+/* Reads at most RS_SCENARIO_BYTES_MAX + 1 bytes, so an oversized file is reported, not read. */
+int rs_scenario_load_edited(const char *path, rs_scenario_edit edit, void *context,
+                            rs_scenario *out, char *error, size_t error_size) {
     assert(path != NULL && out != NULL);
     assert(error != NULL || error_size == 0);
     rs_json_doc none = {.file = path, .error = error, .error_size = error_size};
@@ -1235,7 +1249,7 @@ int rs_scenario_load(const char *path, rs_scenario *out, char *error, size_t err
         rs_json_fail(&none, 0, "(file)", "cannot read: %s; allowed: a readable scenario file",
                      reason);
     } else {
-        status = rs_scenario_load_buffer(path, text, length, out, error, error_size);
+        status = load_buffer_edited(path, text, length, edit, context, out, error, error_size);
     }
     free(text);
     return status;
