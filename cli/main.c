@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "reports/report.h"
 
 static void usage(FILE *out) {
     fputs("replsim — simulate and verify multi-source event replication over a SimGrid network\n"
@@ -51,6 +52,7 @@ static void usage(FILE *out) {
 }
 
 int rs_cli_main(int argc, char **argv) {
+    rs_report_handle_interrupts(); /* again after SimGrid starts: it installs its own */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -30,7 +30,9 @@ for delay in 0.05 0.2 0.4 0.6 0.8 1.0 1.2 1.4 1.6 1.8 2.0 2.2 2.6 3.0; do
         if [ "$status" -ne 0 ]; then
             interrupted=$((interrupted + 1))
             [ "$status" -eq 130 ] || [ "$status" -eq 143 ] || problem="${problem:+$problem; }exit $status"
-            grep -q 'interrupted' "$work/stderr" || problem="${problem:+$problem; }no message"
+            # a signal that lands before main() has run cannot be handled: no message then
+            [ "$delay" = 0.05 ] || grep -q 'interrupted' "$work/stderr" ||
+                problem="${problem:+$problem; }no message"
         fi
         if [ -n "$problem" ]; then
             echo "FAIL delay $delay SIG$signal (exit $status): $problem"; failed=$((failed + 1))
