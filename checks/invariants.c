@@ -61,17 +61,26 @@ static int compare_u64(const void *left, const void *right) {
  * stores whose ok reply for it its manager had received by the time it acked the request. */
 static int count_copies(const rs_history *history, const uint32_t *positions, uint32_t *holders,
                         uint32_t *confirmed) {
+    /* last_store[e] = 1 + the last store counted as holding e: a store that lists an event
+     * twice (a no_duplicates violation) still holds it once */
+    uint32_t *last_store = calloc(history->event_count + 1, sizeof *last_store);
+    uint64_t *pairs = malloc((history->receipt_count + 1) * sizeof *pairs);
+    if (last_store == NULL || pairs == NULL) {
+        free(last_store);
+        free(pairs);
+        return -1;
+    }
     for (uint32_t s = 0; s < history->store_count; s++) {
         for (size_t i = 0; positions[s] != 0 && i < history->final_count[s]; i++) {
             rs_event_id event = history->final_events[s][i];
             assert(event >= 1 && event <= history->event_count);
-            holders[event - 1]++;
+            if (last_store[event - 1] != s + 1) {
+                last_store[event - 1] = s + 1;
+                holders[event - 1]++;
+            }
         }
     }
-    uint64_t *pairs = malloc((history->receipt_count + 1) * sizeof *pairs);
-    if (pairs == NULL) {
-        return -1;
-    }
+    free(last_store);
     size_t count = 0;
     for (size_t r = 0; r < history->receipt_count; r++) {
         const rs_history_receipt *receipt = &history->receipts[r];
