@@ -1,13 +1,14 @@
 # Thin wrapper over CMake: the two commands README.md promises, plus a few conveniences.
 #   make run   install missing packages, build, run the default scenario, print the report path
 #   make test  install missing packages, build, run every test (ctest)
+#   make bench build, then the performance bench (bench/run.sh; minutes; not part of test/CI)
 BUILD    ?= build
 SCENARIO ?= scenarios/three-regions-star.json
 OUT      ?= out/three-regions-star
 WERROR   ?= $(if $(REPLSIM_WERROR),ON,OFF)
 JOBS     ?= 2
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test bench clean
 
 all: build
 
@@ -26,6 +27,9 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bash bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out
