@@ -24,6 +24,22 @@ typedef struct manager_slots {
     uint32_t used, capacity, free_head;
 } manager_slots;
 
+/* Store-request deadlines: a min-heap on (due, sequence) of 24-byte entries, with one node
+ * timer armed for the earliest. One timer per request would fill the world's timer heap with
+ * entries that almost never fire (most requests are answered long before their timeout). */
+typedef struct manager_deadline {
+    int64_t due_us;        /* when the request times out */
+    uint64_t sequence;     /* tie-break: order of the requests */
+    uint64_t request;      /* slot id; stale once the request was answered */
+} manager_deadline;
+
+typedef struct manager_deadlines {
+    manager_deadline *heap;
+    uint32_t count, capacity;
+    uint64_t sequence;     /* next sequence number */
+    int64_t armed_us;      /* due time of the armed node timer, or -1 when none is armed */
+} manager_deadlines;
+
 typedef struct rs_manager_state {
     rs_strategy_config config;     /* the world's config with this manager's region */
     const rs_strategy_ops *ops;    /* the strategy's callbacks */
@@ -31,7 +47,64 @@ typedef struct rs_manager_state {
     rs_rng rng;                    /* RS_RNG_STRATEGY stream for random_u64 */
     manager_slots requests;        /* outstanding store requests */
     manager_slots timers;          /* armed strategy timers */
+    manager_deadlines deadlines;   /* store requests' timeouts */
 } rs_manager_state;
+
+static bool deadline_before(const manager_deadline *a, const manager_deadline *b) {
+    return a->due_us < b->due_us || (a->due_us == b->due_us && a->sequence < b->sequence);
+}
+
+static void deadlines_push(manager_deadlines *deadlines, int64_t due_us, uint64_t request) {
+    if (deadlines->count == deadlines->capacity) {
+        deadlines->capacity = deadlines->capacity == 0 ? 64 : deadlines->capacity * 2;
+        deadlines->heap = realloc(deadlines->heap, deadlines->capacity * sizeof *deadlines->heap);
+        if (deadlines->heap == NULL) {
+            fprintf(stderr, "replsim: out of memory (deadlines)\n");
+            abort();
+        }
+    }
+    manager_deadline entry = {due_us, deadlines->sequence++, request};
+    uint32_t index = deadlines->count++;
+    while (index > 0 && deadline_before(&entry, &deadlines->heap[(index - 1) / 2])) {
+        deadlines->heap[index] = deadlines->heap[(index - 1) / 2];
+        index = (index - 1) / 2;
+    }
+    deadlines->heap[index] = entry;
+}
+
+static manager_deadline deadlines_pop(manager_deadlines *deadlines) {
+    assert(deadlines->count > 0);
+    manager_deadline top = deadlines->heap[0];
+    manager_deadline last = deadlines->heap[--deadlines->count];
+    uint32_t index = 0;
+    for (uint32_t child = 1; child < deadlines->count; child = 2 * index + 1) {
+        if (child + 1 < deadlines->count &&
+            deadline_before(&deadlines->heap[child + 1], &deadlines->heap[child])) {
+            child++;
+        }
+        if (!deadline_before(&deadlines->heap[child], &last)) {
+            break;
+        }
+        deadlines->heap[index] = deadlines->heap[child];
+        index = child;
+    }
+    if (deadlines->count > 0) {
+        deadlines->heap[index] = last;
+    }
+    return top;
+}
+
+/* Arms the node timer for the earliest deadline unless one no later is armed already. */
+static void deadlines_arm(rs_node *node, manager_deadlines *deadlines) {
+    if (deadlines->count == 0) {
+        return;
+    }
+    int64_t due_us = deadlines->heap[0].due_us;
+    if (deadlines->armed_us < 0 || due_us < deadlines->armed_us) {
+        deadlines->armed_us = due_us;
+        rs_node_timer_push(node, (rs_timer){.due_us = due_us, .kind = RS_TIMER_REQUEST_TIMEOUT});
+    }
+}
 
 static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag) {
     uint32_t index;
@@ -108,8 +181,8 @@ static void port_store_append(void *context, uint32_t store, const rs_event_stre
         message->size_bytes += stream->events[i].size_bytes;
     }
     rs_net_send(node, store, message);
-    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + timeout_us,
-                                        .kind = RS_TIMER_REQUEST_TIMEOUT, .a = id});
+    deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
+    deadlines_arm(node, &manager->deadlines);
 }
 
 static rs_timer_id port_timer_set(void *context, int64_t delay_us, uint64_t tag) {
@@ -196,6 +269,7 @@ int rs_manager_init(rs_node *node) {
         return -1;
     }
     node->role = manager;
+    manager->deadlines.armed_us = -1;
     manager->config = (rs_strategy_config){
         scenario->strategy_params, scenario->targets, scenario->target_count,
         scenario->write_quorum,    node->region,      world->store_count,
@@ -241,10 +315,20 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
     rs_manager_state *manager = node->role;
     assert(manager != NULL);
     if (timer->kind == RS_TIMER_REQUEST_TIMEOUT) {
-        manager_slot *slot = slots_release(&manager->requests, timer->a);
-        if (slot != NULL) {
-            manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store, RS_ERR_TIMEOUT);
+        manager_deadlines *deadlines = &manager->deadlines;
+        if (timer->due_us != deadlines->armed_us) {
+            return; /* superseded by an earlier deadline's timer */
         }
+        deadlines->armed_us = -1;
+        int64_t now_us = rs_world_now_us();
+        while (deadlines->count > 0 && deadlines->heap[0].due_us <= now_us) {
+            manager_slot *slot = slots_release(&manager->requests, deadlines_pop(deadlines).request);
+            if (slot != NULL) { /* still unanswered: its one reply is the timeout */
+                manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store,
+                                             RS_ERR_TIMEOUT);
+            }
+        }
+        deadlines_arm(node, deadlines);
     } else {
         assert(timer->kind == RS_TIMER_STRATEGY);
         manager_slot *slot = slots_release(&manager->timers, timer->a);
@@ -271,6 +355,8 @@ void rs_manager_crash(rs_node *node) {
     manager->strategy = NULL;
     slots_release_all(&manager->requests);
     slots_release_all(&manager->timers);
+    manager->deadlines.count = 0;       /* all stale now; the node's timers are dropped too */
+    manager->deadlines.armed_us = -1;
 }
 
 int rs_manager_restart(rs_node *node) {
@@ -291,6 +377,7 @@ void rs_manager_finish(rs_node *node) {
     }
     free(manager->requests.slots);
     free(manager->timers.slots);
+    free(manager->deadlines.heap);
     free(manager);
     node->role = NULL;
 }
