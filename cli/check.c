@@ -313,6 +313,8 @@ static int load_all(const check_options *options, char **files, int count,
                                             scenario, error, sizeof error) != 0) {
             fprintf(stderr, "%s\n", error);
             status = 2;
+        } else if (rs_cli_check_memory(scenario, files[i]) != 0) {
+            status = 2;
         }
     }
     return status;

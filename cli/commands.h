@@ -23,6 +23,10 @@ struct rs_scenario;
 int rs_cli_run_scenario(const struct rs_scenario *scenario, const char *out_dir,
                         bool history_edn);
 
+/* Refuses (message on stderr, returns 2) a scenario whose estimated memory exceeds the budget:
+ * $REPLSIM_MEMORY_BUDGET_MIB, or three quarters of the machine's memory. 0 when it fits. */
+int rs_cli_check_memory(const struct rs_scenario *scenario, const char *file);
+
 /* Parses a seed: decimal digits only, at most 2^64-1. Returns 0 or -1. */
 int rs_cli_parse_seed(const char *text, unsigned long long *out);
 

@@ -360,7 +360,7 @@ static int load_entry(compare_state *state, size_t e) {
         fprintf(stderr, "%s\n", error);
         return 2;
     }
-    return 0;
+    return rs_cli_check_memory(&state->scenario, options->file);
 }
 
 /* Runs every seed of entry `e` and reads its figures back. 0, or 3 when a run failed. */

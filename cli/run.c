@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "model/history.h"
@@ -30,6 +31,33 @@ int rs_cli_parse_seed(const char *text, unsigned long long *out) {
     }
     *out = value;
     return 0;
+}
+
+int rs_cli_check_memory(const rs_scenario *scenario, const char *file) {
+    double budget_mib = 0;
+    const char *setting = getenv("REPLSIM_MEMORY_BUDGET_MIB");
+    if (setting != NULL && *setting != '\0') {
+        char *end = NULL;
+        budget_mib = strtod(setting, &end);
+        if (end == setting || *end != '\0' || !(budget_mib > 0)) {
+            fprintf(stderr, "replsim: REPLSIM_MEMORY_BUDGET_MIB='%s'; allowed: a number of MiB > 0\n",
+                    setting);
+            return 2;
+        }
+    } else {
+        double pages = (double)sysconf(_SC_PHYS_PAGES), page = (double)sysconf(_SC_PAGESIZE);
+        budget_mib = pages > 0 && page > 0 ? pages * page * 0.75 / 1048576.0 : 4096.0;
+    }
+    double estimate_mib = rs_scenario_memory_estimate(scenario) / 1048576.0;
+    if (estimate_mib <= budget_mib) {
+        return 0;
+    }
+    fprintf(stderr, "%s: estimated memory %.0f MiB (%.0f events x %u target stores at ~%.0f B per "
+                    "replica) exceeds the budget of %.0f MiB; allowed: a shorter or slower run, "
+                    "fewer targets, or a larger REPLSIM_MEMORY_BUDGET_MIB\n",
+            file, estimate_mib, scenario->rate_per_s * scenario->duration_s,
+            scenario->target_count, RS_MEMORY_BYTES_PER_REPLICA, budget_mib);
+    return 2;
 }
 
 /* out/<file name without directory and .json> */
@@ -177,6 +205,10 @@ int rs_cli_run(int argc, char **argv) {
     if (rs_scenario_load_with_overrides(options.file, options.sets, options.set_count, scenario,
                                         error, sizeof error) != 0) {
         fprintf(stderr, "%s\n", error);
+        free(scenario);
+        return 2;
+    }
+    if (rs_cli_check_memory(scenario, options.file) != 0) {
         free(scenario);
         return 2;
     }

@@ -197,6 +197,14 @@ int rs_scenario_load_faults(const struct rs_json_doc *doc, const struct cJSON *r
 int rs_scenario_load_rules(const struct rs_json_doc *doc, const struct cJSON *strategy,
                            rs_scenario *scenario);
 
+/* Estimated peak memory of a run in bytes: per event (history event + request, ~96 B) and per
+ * replica on a target store (log entry and time, id-set slot, history append and receipt,
+ * ~96 B), plus 64 MiB of base. An estimate to refuse hopeless runs early, not a bound. */
+#define RS_MEMORY_BYTES_PER_EVENT 96.0
+#define RS_MEMORY_BYTES_PER_REPLICA 96.0
+#define RS_MEMORY_BASE_BYTES (64.0 * 1024 * 1024)
+double rs_scenario_memory_estimate(const rs_scenario *scenario);
+
 /* Do the strategy's targets differ per event (rules)? Then figures and invariants judged
  * against the scenario's target set and write quorum do not apply as such. */
 bool rs_scenario_per_event_targets(const rs_scenario *scenario);

@@ -104,3 +104,12 @@ bool rs_scenario_per_event_targets(const rs_scenario *scenario) {
     assert(scenario->rules.rule_count <= RS_RULES_MAX);
     return scenario->rules.rule_count > 0;
 }
+
+double rs_scenario_memory_estimate(const rs_scenario *scenario) {
+    assert(scenario != NULL);
+    assert(scenario->rate_per_s >= 0 && scenario->duration_s >= 0);
+    double events = scenario->rate_per_s * scenario->duration_s;
+    double replicas = events * (double)scenario->target_count;
+    return RS_MEMORY_BASE_BYTES + events * RS_MEMORY_BYTES_PER_EVENT +
+           replicas * RS_MEMORY_BYTES_PER_REPLICA;
+}
