@@ -20,11 +20,9 @@
 #include "cli/commands.h"
 #include "model/scenario.h"
 
-#define CHECK_FILES_MAX 512      /* scenarios in one check */
-#define CHECK_SEEDS_MAX 100000   /* seeds per scenario */
 
 typedef struct check_options {
-    const char *paths[CHECK_FILES_MAX];  /* as given */
+    const char *paths[RS_CHECK_FILES_MAX];  /* as given */
     int path_count;
     unsigned long long seed_first;       /* first seed */
     unsigned long long seed_last;        /* last seed, inclusive */
@@ -54,7 +52,7 @@ static int parse_seed_range(const char *text, check_options *options) {
     if (rs_cli_parse_seed(first, &options->seed_first) != 0 ||
         rs_cli_parse_seed(last, &options->seed_last) != 0 ||
         options->seed_last < options->seed_first ||
-        options->seed_last - options->seed_first >= CHECK_SEEDS_MAX) {
+        options->seed_last - options->seed_first >= RS_CHECK_SEEDS_MAX) {
         return -1;
     }
     return 0;
@@ -69,9 +67,9 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long long seeds = 0;
         if (strcmp(argv[i], "--seeds") == 0 && value != NULL) {
-            if (rs_cli_parse_seed(value, &seeds) != 0 || seeds == 0 || seeds > CHECK_SEEDS_MAX) {
+            if (rs_cli_parse_seed(value, &seeds) != 0 || seeds == 0 || seeds > RS_CHECK_SEEDS_MAX) {
                 fprintf(stderr, "replsim check: --seeds: '%s'; allowed: 1..%d (runs seeds 1..N)\n",
-                        value, CHECK_SEEDS_MAX);
+                        value, RS_CHECK_SEEDS_MAX);
                 return 2;
             }
             options->seed_first = 1;
@@ -80,7 +78,7 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
         } else if (strcmp(argv[i], "--seed-range") == 0 && value != NULL) {
             if (parse_seed_range(value, options) != 0) {
                 fprintf(stderr, "replsim check: --seed-range: '%s'; allowed: A..B with A <= B "
-                                "and at most %d seeds\n", value, CHECK_SEEDS_MAX);
+                                "and at most %d seeds\n", value, RS_CHECK_SEEDS_MAX);
                 return 2;
             }
             i++;
@@ -97,8 +95,8 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
                             "--seed-range A..B, --junit FILE, --out DIR, --set path=value\n",
                     argv[i]);
             return 2;
-        } else if (options->path_count == CHECK_FILES_MAX) {
-            fprintf(stderr, "replsim check: more than %d paths\n", CHECK_FILES_MAX);
+        } else if (options->path_count == RS_CHECK_FILES_MAX) {
+            fprintf(stderr, "replsim check: more than %d paths\n", RS_CHECK_FILES_MAX);
             return 2;
         } else {
             options->paths[options->path_count++] = argv[i];
@@ -122,8 +120,8 @@ static int expand_path(const char *path, char **files, int *count) {
         return 2;
     }
     if (!S_ISDIR(info.st_mode)) {
-        if (*count == CHECK_FILES_MAX || (files[*count] = strdup(path)) == NULL) {
-            fprintf(stderr, "replsim check: too many scenarios (at most %d)\n", CHECK_FILES_MAX);
+        if (*count == RS_CHECK_FILES_MAX || (files[*count] = strdup(path)) == NULL) {
+            fprintf(stderr, "replsim check: too many scenarios (at most %d)\n", RS_CHECK_FILES_MAX);
             return 2;
         }
         (*count)++;
@@ -361,7 +359,7 @@ static int run_all(const check_options *options, char **files, int count, rs_sce
 int rs_cli_check(int argc, char **argv) {
     check_options options;
     int status = parse_check_options(argc, argv, &options);
-    char *files[CHECK_FILES_MAX];
+    char *files[RS_CHECK_FILES_MAX];
     int count = 0;
     for (int i = 0; status == 0 && i < options.path_count; i++) {
         status = expand_path(options.paths[i], files, &count);

@@ -11,9 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RS_FAULTS_MAX 256            /* faults in one scenario: a schedule, not a trace */
-#define RS_FAULT_SELECTORS_MAX 64    /* regions or nodes named by one fault */
-#define RS_FAULT_GROUPS_MAX 8        /* groups of one partition */
+#include "strategies/limits.h"
+
 
 typedef enum rs_fault_kind {
     RS_FAULT_PARTITION,   /* messages between groups are lost (one way or both) */

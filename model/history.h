@@ -86,7 +86,7 @@ typedef struct rs_history {
     rs_event_id **final_events;          /* per store: event ids in log order at the end */
     uint64_t messages_dropped;           /* lost to faults (partition, down node, loss) */
     uint32_t crash_count;                /* entries used in crashes */
-    rs_history_crash crashes[256];       /* in time order; bounded by RS_FAULTS_MAX */
+    rs_history_crash crashes[RS_FAULTS_MAX]; /* in time order: at most one per crash fault */
     int64_t workload_end_us;             /* when clients stopped issuing requests */
     int64_t end_us;                      /* when the simulation stopped */
 } rs_history;

@@ -150,8 +150,6 @@ int rs_scenario_load_edited(const char *path, rs_scenario_edit edit, void *conte
                             rs_scenario *out, char *error, size_t error_size);
 
 /* Command-line overrides (model/scenario_overrides.c). */
-#define RS_OVERRIDES_MAX 64           /* --set options of one command */
-#define RS_OVERRIDE_BYTES_MAX 4096    /* bytes of one "path=value" */
 
 /* Loads `path` like rs_scenario_load after applying overrides[0..count), each "path=value"
  * as given to --set, in order: the path is a field path as in messages ("strategy.type",
@@ -200,9 +198,6 @@ int rs_scenario_load_rules(const struct rs_json_doc *doc, const struct cJSON *st
 /* Estimated peak memory of a run in bytes: per event (history event + request, ~96 B) and per
  * replica on a target store (log entry and time, id-set slot, history append and receipt,
  * ~96 B), plus 64 MiB of base. An estimate to refuse hopeless runs early, not a bound. */
-#define RS_MEMORY_BYTES_PER_EVENT 96.0
-#define RS_MEMORY_BYTES_PER_REPLICA 96.0
-#define RS_MEMORY_BASE_BYTES (64.0 * 1024 * 1024)
 double rs_scenario_memory_estimate(const rs_scenario *scenario);
 
 /* Do the strategy's targets differ per event (rules)? Then figures and invariants judged

@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RS_COMPARE_ENTRIES_MAX 16     /* strategies in one comparison */
-#define RS_COMPARE_SEEDS_MAX 1000     /* seeds per strategy */
 #define RS_COMPARE_ENTRY_SETS_MAX 40  /* overrides one entry adds (type, drops, parameters) */
 #define RS_COMPARE_TEXT_MAX 512       /* bytes of an entry's label or one override, with NUL */
 #define RS_COMPARE_CONFIDENCE 0.95    /* of every interval */

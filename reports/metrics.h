@@ -25,8 +25,6 @@ typedef enum rs_named_kind {
     RS_NAMED_GAUGE                      /* a level over time: per-second maximum */
 } rs_named_kind;
 
-#define RS_NAMED_METRICS_MAX 64         /* distinct names in one run */
-#define RS_NAMED_METRIC_NAME_MAX 48     /* bytes including NUL: [a-z0-9_]+ */
 
 typedef struct rs_named_metric {
     char name[RS_NAMED_METRIC_NAME_MAX];/* unit last in the name: queue_wait_us */

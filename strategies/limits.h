@@ -66,6 +66,34 @@
 #define RS_REPLICAS_MAX 200000000LL    /* events x target stores */
 #define RS_IN_FLIGHT_MAX 1000000       /* outstanding store requests in one manager */
 
+/* Faults: a schedule, not a trace. Group and selector counts keep one fault's description
+ * (and its per-node group table row) small. */
+#define RS_FAULTS_MAX 256              /* faults in one scenario */
+#define RS_FAULT_SELECTORS_MAX 64      /* regions or nodes named by one fault */
+#define RS_FAULT_GROUPS_MAX 8          /* groups of one partition */
+
+/* Strategy-defined metrics: one table entry each, searched linearly on every report call, so
+ * keep it small; names are identifiers printed as CSV columns. */
+#define RS_NAMED_METRICS_MAX 64        /* distinct metric names in one run */
+#define RS_NAMED_METRIC_NAME_MAX 48    /* bytes including NUL: [a-z0-9_]+ */
+#define RS_EXTRA_COMPONENTS_MAX 16     /* components a test binary registers (planted bugs) */
+
+/* Command line: what one invocation may ask for. Each run of check and compare is a process
+ * of its own (~0.1-5 s), so these bound hours of work, not memory. */
+#define RS_OVERRIDES_MAX 64            /* --set options of one command */
+#define RS_OVERRIDE_BYTES_MAX 4096     /* bytes of one "path=value" */
+#define RS_CHECK_FILES_MAX 512         /* scenarios in one check */
+#define RS_CHECK_SEEDS_MAX 100000      /* seeds per scenario in one check */
+#define RS_COMPARE_ENTRIES_MAX 16      /* strategies in one comparison */
+#define RS_COMPARE_SEEDS_MAX 1000      /* seeds per strategy in one comparison */
+
+/* Memory estimate used to refuse a hopeless run before it starts (cli: REPLSIM_MEMORY_
+ * BUDGET_MIB): per event, a history event and request; per replica on a target store, its log
+ * entry and time, id-set slot, history append and receipt; plus the engine's base. */
+#define RS_MEMORY_BYTES_PER_EVENT 96.0
+#define RS_MEMORY_BYTES_PER_REPLICA 96.0
+#define RS_MEMORY_BASE_BYTES (64.0 * 1024 * 1024)
+
 /* Scenario files: a hand-written scenario is a few kB; 4 MiB leaves room for generated ones. */
 #define RS_SCENARIO_BYTES_MAX (4 * 1024 * 1024)
 #define RS_JSON_DEPTH_MAX 32

@@ -77,7 +77,6 @@ typedef struct rs_component {
 size_t rs_components(const rs_component *const **out);
 /* Adds a component after the built-in ones — for test binaries that plant known bugs, called
  * before anything looks components up. -1 when the name is taken or the table is full. */
-#define RS_EXTRA_COMPONENTS_MAX 16
 int rs_components_register(const rs_component *component);
 /* The component of `kind` called `name`, or NULL. */
 const rs_component *rs_component_find(rs_component_kind kind, const char *name);
