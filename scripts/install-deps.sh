@@ -4,7 +4,7 @@
 # when something is missing. Needs root (or sudo) only when it has something to install.
 set -euo pipefail
 
-packages=(cmake gcc make pkg-config libsimgrid-dev libcjson-dev libcunit1-dev gnuplot-nox)
+packages=(cmake gcc make pkg-config libsimgrid-dev libcjson-dev libcunit1-dev gnuplot-nox python3)
 
 missing=()
 for p in "${packages[@]}"; do
