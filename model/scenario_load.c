@@ -4,8 +4,10 @@
  * registry's strategy and policy with their parameter tables). The first problem met ends
  * the load with one line "file:line:col: field.path: what is wrong; allowed: ...".
  *
- * The text-level work (strict JSON, positions, messages, typed reads) is in json_pos.c; this
- * file is the scenario's semantics, section by section in a fixed order, so the same file
+ * The text-level work (strict JSON, positions, messages, typed reads) is in json_pos.c; the
+ * topology section in scenario_topology.c, faults in scenario_faults.c, rules in
+ * scenario_rules.c, --set in scenario_overrides.c; this file is the rest of the scenario's
+ * semantics, section by section in a fixed order, so the same file
  * always yields the same first error. Everything lands in the caller's fixed-size struct:
  * nothing is allocated in proportion to a number read from the file. */
 #include "model/scenario.h"
@@ -17,29 +19,16 @@
 #include <string.h>
 
 #include "model/json_pos.h"
-
-#define LOAD_COMPONENTS_MAX 64        /* registry entries listed in one message */
-#define LOAD_WEIGHT_MAX 1000000.0     /* event type and mixture weights: relative, bounded */
-#define LOAD_SEED_MAX 9007199254740992.0 /* 2^53: every integer up to here is exact in JSON */
-#define LOAD_THRESHOLD_MS_MAX (RS_DURATION_S_MAX * 1000.0) /* expectations in ms: one day */
-
-typedef struct loader {
-    const rs_json_doc *doc;   /* the parsed file */
-    rs_scenario *out;         /* being filled */
-} loader;
+#include "model/scenario_loader.h"
 
 static const rs_json_range range_duration_s = {0, true, RS_DURATION_S_MAX, false};
 static const rs_json_range range_settle_s = {0, false, RS_DURATION_S_MAX, false};
-static const rs_json_range range_latency_ms = {0, false, RS_LATENCY_MS_MAX, false};
-static const rs_json_range range_bandwidth_mbps = {RS_BANDWIDTH_MBPS_MIN, false,
-                                                   RS_BANDWIDTH_MBPS_MAX, false};
-static const rs_json_range range_weight = {0, true, LOAD_WEIGHT_MAX, false};
 
 /* ---------------------------------------------------------------------------------------- */
 /* Small shared steps.                                                                       */
 
 /* The member `name` of `parent` as an object: *out = NULL when absent and optional. */
-static int load_section(const loader *ld, const cJSON *parent, const char *parent_path,
+int rs__load_section(const loader *ld, const cJSON *parent, const char *parent_path,
                         const char *name, bool required, const cJSON **out) {
     assert(ld != NULL && parent != NULL);
     assert(out != NULL);
@@ -54,7 +43,7 @@ static int load_section(const loader *ld, const cJSON *parent, const char *paren
 
 /* A name: 1..RS_NAME_MAX-1 bytes of [A-Za-z0-9_.-], copied into out. `node` is the value
  * (for "got"), or NULL when checking an object key `text`. */
-static int load_identifier(const loader *ld, const cJSON *node, const char *text, size_t offset,
+int rs__load_identifier(const loader *ld, const cJSON *node, const char *text, size_t offset,
                            const char *path, char out[RS_NAME_MAX]) {
     assert(ld != NULL && (node != NULL || text != NULL));
     size_t length = text != NULL ? strlen(text) : 0;
@@ -79,7 +68,7 @@ static int load_identifier(const loader *ld, const cJSON *node, const char *text
 }
 
 /* The element count of `array` (at `path`) must be within [minimum, maximum]. */
-static int load_count(const loader *ld, const cJSON *array, const char *path, size_t minimum,
+int rs__load_count(const loader *ld, const cJSON *array, const char *path, size_t minimum,
                       size_t maximum, const char *what, size_t *count) {
     assert(ld != NULL && cJSON_IsArray(array));
     assert(minimum <= maximum && count != NULL);
@@ -96,7 +85,7 @@ static int load_count(const loader *ld, const cJSON *array, const char *path, si
     return 0;
 }
 
-static int find_region(const rs_scenario *scenario, const char *name) {
+int rs__find_region(const rs_scenario *scenario, const char *name) {
     assert(scenario != NULL && name != NULL);
     for (uint32_t i = 0; i < scenario->region_count; i++) {
         if (strcmp(scenario->regions[i].name, name) == 0) {
@@ -107,7 +96,7 @@ static int find_region(const rs_scenario *scenario, const char *name) {
 }
 
 /* "unknown region "x" (did you mean "eu"?); allowed: eu, us, ap". */
-static int fail_unknown_region(const loader *ld, const cJSON *node, const char *path) {
+int rs__fail_unknown_region(const loader *ld, const cJSON *node, const char *path) {
     const char *names[RS_REGIONS_MAX];
     for (uint32_t i = 0; i < ld->out->region_count; i++) {
         names[i] = ld->out->regions[i].name;
@@ -157,13 +146,13 @@ static int load_network(const loader *ld, const cJSON *root) {
     const cJSON *network = NULL;
     const cJSON *intra = NULL;
     size_t transport = 0;
-    if (load_section(ld, root, "", "network", false, &network) != 0 || network == NULL) {
+    if (rs__load_section(ld, root, "", "network", false, &network) != 0 || network == NULL) {
         return network == NULL ? 0 : 2;
     }
     if (rs_json_check_fields(ld->doc, network, "network", fields, 2) != 0 ||
         rs_json_get_choice(ld->doc, network, "network", "transport", "transport", transports, 2,
                            0, &transport) != 0 ||
-        load_section(ld, network, "network", "intra_region", false, &intra) != 0) {
+        rs__load_section(ld, network, "network", "intra_region", false, &intra) != 0) {
         return 2;
     }
     ld->out->transport = (rs_transport)transport;
@@ -181,404 +170,6 @@ static int load_network(const loader *ld, const cJSON *root) {
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Topology: regions.                                                                        */
-
-typedef struct region_totals {
-    uint32_t stores;          /* all regions so far */
-    uint32_t nodes;           /* stores + managers + clients so far */
-    uint32_t managers;
-    uint32_t clients;
-} region_totals;
-
-static int load_region_counts(const loader *ld, const cJSON *region, const char *path,
-                              rs_region_spec *spec) {
-    static const rs_json_range range_stores = {0, false, RS_STORES_PER_REGION_MAX, true};
-    static const rs_json_range range_managers = {0, false, RS_MANAGERS_PER_REGION_MAX, true};
-    static const rs_json_range range_clients = {0, false, RS_CLIENTS_PER_REGION_MAX, true};
-    uint64_t stores = 0;
-    uint64_t managers = 0;
-    uint64_t clients = 0;
-    if (rs_json_get_uint(ld->doc, region, path, "stores", &range_stores, 1, &stores) != 0 ||
-        rs_json_get_uint(ld->doc, region, path, "managers", &range_managers, 0, &managers) != 0 ||
-        rs_json_get_uint(ld->doc, region, path, "clients", &range_clients, 0, &clients) != 0) {
-        return 2;
-    }
-    spec->stores = (uint32_t)stores;
-    spec->managers = (uint32_t)managers;
-    spec->clients = (uint32_t)clients;
-    if (spec->clients > 0 && spec->managers == 0) {
-        char field_path[RS_JSON_PATH_MAX];
-        rs_json_path_key(field_path, sizeof field_path, path, "clients");
-        const cJSON *node = rs_json_member(region, "clients");
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, node), field_path,
-                            "region \"%s\" has clients (%u) but no manager, and clients "
-                            "talk to their region's manager; allowed: managers >= 1 in this "
-                            "region, or clients 0", spec->name, spec->clients);
-    }
-    return 0;
-}
-
-static int load_region(const loader *ld, const cJSON *region, const char *path,
-                       region_totals *totals) {
-    static const char *const fields[] = {"name", "stores", "managers", "clients"};
-    rs_scenario *out = ld->out;
-    rs_region_spec *spec = &out->regions[out->region_count];
-    char name_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(name_path, sizeof name_path, path, "name");
-    if (rs_json_need_object(ld->doc, region, path) != 0 ||
-        rs_json_check_fields(ld->doc, region, path, fields, 4) != 0) {
-        return 2;
-    }
-    const cJSON *name = rs_json_member(region, "name");
-    if (name == NULL) {
-        return rs_json_fail_missing(ld->doc, region, path, "name");
-    }
-    size_t offset = rs_json_value_offset(ld->doc, name);
-    if (load_identifier(ld, name, cJSON_IsString(name) ? name->valuestring : NULL, offset,
-                        name_path, spec->name) != 0) {
-        return 2;
-    }
-    int previous = find_region(out, spec->name);
-    if (previous >= 0) {
-        return rs_json_fail(ld->doc, offset, name_path, "duplicate region name \"%s\" (also "
-                            "topology.regions[%d]); allowed: unique names", spec->name, previous);
-    }
-    if (load_region_counts(ld, region, path, spec) != 0) {
-        return 2;
-    }
-    spec->first_store = totals->stores;
-    totals->stores += spec->stores;
-    totals->nodes += spec->stores + spec->managers + spec->clients;
-    totals->managers += spec->managers;
-    totals->clients += spec->clients;
-    if (totals->stores > RS_STORES_MAX || totals->nodes > RS_NODES_MAX) {
-        bool stores = totals->stores > RS_STORES_MAX;
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, region), path,
-                            "brings the %s to %u; allowed: at most %d %s in all regions",
-                            stores ? "stores" : "nodes", stores ? totals->stores : totals->nodes,
-                            stores ? RS_STORES_MAX : RS_NODES_MAX,
-                            stores ? "stores" : "nodes (stores + managers + clients)");
-    }
-    memcpy(out->region_names[out->region_count], spec->name, sizeof spec->name);
-    out->region_count++;
-    return 0;
-}
-
-static int load_regions(const loader *ld, const cJSON *topology) {
-    const char *path = "topology.regions";
-    const cJSON *regions = rs_json_member(topology, "regions");
-    if (regions == NULL) {
-        return rs_json_fail_missing(ld->doc, topology, "topology", "regions");
-    }
-    size_t count = 0;
-    if (rs_json_need_array(ld->doc, regions, path) != 0 ||
-        load_count(ld, regions, path, 1, RS_REGIONS_MAX, "regions", &count) != 0) {
-        return 2;
-    }
-    region_totals totals = {0};
-    size_t index = 0;
-    for (const cJSON *region = regions->child; region != NULL; region = region->next, index++) {
-        char region_path[RS_JSON_PATH_MAX];
-        rs_json_path_index(region_path, sizeof region_path, path, index);
-        if (load_region(ld, region, region_path, &totals) != 0) {
-            return 2;
-        }
-    }
-    assert(ld->out->region_count == count);
-    ld->out->store_count = totals.stores;
-    const char *missing = totals.stores == 0 ? "no stores" : totals.managers == 0 ? "no manager"
-                        : totals.clients == 0 ? "no client" : NULL;
-    if (missing != NULL) {
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, regions), path,
-                            "the topology has %s; allowed: at least one store, one manager and "
-                            "one client (in a region with a manager)", missing);
-    }
-    return 0;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Latency distributions.                                                                    */
-
-typedef struct dist_form {
-    const char *name;         /* "dist" value */
-    rs_dist_kind kind;        /* what it loads as */
-    const char *p1_name;      /* field holding rs_dist_leaf.p1 */
-    rs_json_range p1_range;
-    const char *p2_name;      /* field holding p2, or NULL */
-    rs_json_range p2_range;
-} dist_form;
-
-#define DIST_MS {0, false, RS_LATENCY_MS_MAX, false}
-#define DIST_MS_POSITIVE {0, true, RS_LATENCY_MS_MAX, false}
-
-static const dist_form dist_forms[] = {
-    {"constant", RS_DIST_CONSTANT, "value_ms", DIST_MS, NULL, DIST_MS},
-    {"uniform", RS_DIST_UNIFORM, "min_ms", DIST_MS, "max_ms", DIST_MS},
-    {"normal", RS_DIST_NORMAL, "mean_ms", DIST_MS, "stddev_ms", DIST_MS},
-    {"lognormal", RS_DIST_LOGNORMAL, "median_ms", DIST_MS_POSITIVE, "sigma", {0, false, 10, false}},
-    {"exponential", RS_DIST_EXPONENTIAL, "mean_ms", DIST_MS_POSITIVE, NULL, DIST_MS},
-    {"pareto", RS_DIST_PARETO, "scale_ms", DIST_MS_POSITIVE, "shape", {0, true, 100, false}},
-};
-#define DIST_FORM_COUNT (sizeof dist_forms / sizeof dist_forms[0])
-
-/* The "dist" member of `node` as a form index; DIST_FORM_COUNT means "mixture". */
-static int load_dist_kind(const loader *ld, const cJSON *node, const char *path, bool leaf_only,
-                          size_t *form) {
-    const char *names[DIST_FORM_COUNT + 1];
-    for (size_t i = 0; i < DIST_FORM_COUNT; i++) {
-        names[i] = dist_forms[i].name;
-    }
-    names[DIST_FORM_COUNT] = "mixture";
-    const cJSON *kind = rs_json_member(node, "dist");
-    if (kind == NULL) {
-        return rs_json_fail_missing(ld->doc, node, path, "dist");
-    }
-    char kind_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(kind_path, sizeof kind_path, path, "dist");
-    if (rs_json_check_choice(ld->doc, kind, kind_path, "distribution", names,
-                             DIST_FORM_COUNT + 1, form) != 0) {
-        return 2;
-    }
-    if (leaf_only && *form == DIST_FORM_COUNT) {
-        char allowed[256];
-        rs_json_join(allowed, sizeof allowed, names, DIST_FORM_COUNT);
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, kind), kind_path,
-                            "a mixture component cannot itself be a mixture; allowed: %s",
-                            allowed);
-    }
-    return 0;
-}
-
-/* A non-mixture distribution; with_weight also takes the "weight" of a mixture component. */
-static int load_dist_leaf(const loader *ld, const cJSON *node, const char *path, size_t form,
-                          bool with_weight, rs_dist_leaf *leaf, double *weight) {
-    const dist_form *f = &dist_forms[form];
-    const char *fields[4] = {"dist", f->p1_name};
-    size_t count = 2;
-    if (f->p2_name != NULL) {
-        fields[count++] = f->p2_name;
-    }
-    if (with_weight) {
-        fields[count++] = "weight";
-    }
-    leaf->kind = f->kind;
-    leaf->p2 = 0;
-    if (rs_json_check_fields(ld->doc, node, path, fields, count) != 0 ||
-        (with_weight && rs_json_get_number(ld->doc, node, path, "weight", &range_weight, NULL,
-                                           weight) != 0) ||
-        rs_json_get_number(ld->doc, node, path, f->p1_name, &f->p1_range, NULL, &leaf->p1) != 0 ||
-        (f->p2_name != NULL && rs_json_get_number(ld->doc, node, path, f->p2_name, &f->p2_range,
-                                                  NULL, &leaf->p2) != 0)) {
-        return 2;
-    }
-    if (f->kind == RS_DIST_UNIFORM && leaf->p2 < leaf->p1) {
-        char field_path[RS_JSON_PATH_MAX];
-        rs_json_path_key(field_path, sizeof field_path, path, "max_ms");
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, rs_json_member(node, "max_ms")),
-                            field_path, "must be >= min_ms (%g), got %g; allowed: min_ms <= "
-                            "max_ms <= %g", leaf->p1, leaf->p2, RS_LATENCY_MS_MAX);
-    }
-    return 0;
-}
-
-static int load_mixture(const loader *ld, const cJSON *node, const char *path, rs_dist *dist) {
-    static const char *const fields[] = {"dist", "components"};
-    char list_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(list_path, sizeof list_path, path, "components");
-    const cJSON *components = rs_json_member(node, "components");
-    size_t count = 0;
-    if (rs_json_check_fields(ld->doc, node, path, fields, 2) != 0) {
-        return 2;
-    }
-    if (components == NULL) {
-        return rs_json_fail_missing(ld->doc, node, path, "components");
-    }
-    if (rs_json_need_array(ld->doc, components, list_path) != 0 ||
-        load_count(ld, components, list_path, 1, RS_DIST_COMPONENTS_MAX, "components",
-                   &count) != 0) {
-        return 2;
-    }
-    double total = 0;
-    size_t index = 0;
-    for (const cJSON *part = components->child; part != NULL; part = part->next, index++) {
-        char part_path[RS_JSON_PATH_MAX];
-        size_t form = 0;
-        rs_json_path_index(part_path, sizeof part_path, list_path, index);
-        if (rs_json_need_object(ld->doc, part, part_path) != 0 ||
-            load_dist_kind(ld, part, part_path, true, &form) != 0 ||
-            load_dist_leaf(ld, part, part_path, form, true, &dist->components[index],
-                           &dist->weights[index]) != 0) {
-            return 2;
-        }
-        total += dist->weights[index];
-    }
-    assert(total > 0);
-    dist->kind = RS_DIST_MIXTURE;
-    dist->component_count = (uint32_t)count;
-    for (size_t i = 0; i < count; i++) {
-        dist->weights[i] /= total;
-    }
-    return 0;
-}
-
-/* A DIST object at `path` into *dist (which starts zeroed, i.e. RS_DIST_NONE). */
-static int load_dist(const loader *ld, const cJSON *node, const char *path, rs_dist *dist) {
-    assert(ld != NULL && dist != NULL);
-    size_t form = 0;
-    if (rs_json_need_object(ld->doc, node, path) != 0 ||
-        load_dist_kind(ld, node, path, false, &form) != 0) {
-        return 2;
-    }
-    if (form == DIST_FORM_COUNT) {
-        return load_mixture(ld, node, path, dist);
-    }
-    rs_dist_leaf leaf = {0};
-    if (load_dist_leaf(ld, node, path, form, false, &leaf, NULL) != 0) {
-        return 2;
-    }
-    dist->kind = leaf.kind;
-    dist->p1 = leaf.p1;
-    dist->p2 = leaf.p2;
-    return 0;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Topology: links.                                                                          */
-
-/* "between": exactly two distinct known region names, returned ordered a < b. */
-static int load_between(const loader *ld, const cJSON *link, const char *path, uint32_t *a,
-                        uint32_t *b) {
-    char field_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(field_path, sizeof field_path, path, "between");
-    const cJSON *between = rs_json_member(link, "between");
-    size_t count = 0;
-    if (between == NULL) {
-        return rs_json_fail_missing(ld->doc, link, path, "between");
-    }
-    if (rs_json_need_array(ld->doc, between, field_path) != 0 ||
-        load_count(ld, between, field_path, 2, 2, "region names", &count) != 0) {
-        return 2;
-    }
-    int ends[2] = {0, 0};
-    size_t index = 0;
-    for (const cJSON *end = between->child; end != NULL; end = end->next, index++) {
-        char end_path[RS_JSON_PATH_MAX];
-        rs_json_path_index(end_path, sizeof end_path, field_path, index);
-        if (!cJSON_IsString(end)) {
-            char got[64];
-            rs_json_describe(ld->doc, end, got, sizeof got);
-            return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, end), end_path,
-                                "must be a region name, got %s; allowed: a region name", got);
-        }
-        ends[index] = find_region(ld->out, end->valuestring);
-        if (ends[index] < 0) {
-            return fail_unknown_region(ld, end, end_path);
-        }
-    }
-    if (ends[0] == ends[1]) {
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, between), field_path,
-                            "links region \"%s\" to itself; allowed: two different regions",
-                            ld->out->regions[ends[0]].name);
-    }
-    *a = (uint32_t)(ends[0] < ends[1] ? ends[0] : ends[1]);
-    *b = (uint32_t)(ends[0] < ends[1] ? ends[1] : ends[0]);
-    return 0;
-}
-
-static int load_link(const loader *ld, const cJSON *link, const char *path,
-                     int16_t link_of[RS_REGIONS_MAX][RS_REGIONS_MAX]) {
-    static const char *const fields[] = {"between", "latency_ms", "bandwidth_mbps",
-                                         "extra_latency"};
-    rs_scenario *out = ld->out;
-    rs_link_spec *spec = &out->links[out->link_count];
-    if (rs_json_need_object(ld->doc, link, path) != 0 ||
-        rs_json_check_fields(ld->doc, link, path, fields, 4) != 0 ||
-        load_between(ld, link, path, &spec->region_a, &spec->region_b) != 0) {
-        return 2;
-    }
-    int16_t first = link_of[spec->region_a][spec->region_b];
-    if (first >= 0) {
-        const cJSON *between = rs_json_member(link, "between");
-        char field_path[RS_JSON_PATH_MAX];
-        rs_json_path_key(field_path, sizeof field_path, path, "between");
-        return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, between), field_path,
-                            "second link between \"%s\" and \"%s\" (first is topology.links[%d]); "
-                            "allowed: one link per region pair", out->regions[spec->region_a].name,
-                            out->regions[spec->region_b].name, first);
-    }
-    const cJSON *extra = rs_json_member(link, "extra_latency");
-    char extra_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(extra_path, sizeof extra_path, path, "extra_latency");
-    if (rs_json_get_number(ld->doc, link, path, "latency_ms", &range_latency_ms, NULL,
-                           &spec->latency_ms) != 0 ||
-        rs_json_get_number(ld->doc, link, path, "bandwidth_mbps", &range_bandwidth_mbps, NULL,
-                           &spec->bandwidth_mbps) != 0 ||
-        (extra != NULL && load_dist(ld, extra, extra_path, &spec->extra_latency) != 0)) {
-        return 2;
-    }
-    link_of[spec->region_a][spec->region_b] = (int16_t)out->link_count;
-    out->link_count++;
-    return 0;
-}
-
-static int compare_links(const void *x, const void *y) {
-    const rs_link_spec *a = x;
-    const rs_link_spec *b = y;
-    if (a->region_a != b->region_a) {
-        return a->region_a < b->region_a ? -1 : 1;
-    }
-    return a->region_b < b->region_b ? -1 : a->region_b > b->region_b ? 1 : 0;
-}
-
-/* Every region pair has exactly one link; links end up in pair order (see rs_scenario_link). */
-static int load_links(const loader *ld, const cJSON *topology) {
-    int16_t link_of[RS_REGIONS_MAX][RS_REGIONS_MAX]; /* 8 KiB of stack */
-    const char *path = "topology.links";
-    const cJSON *links = rs_json_member(topology, "links");
-    rs_scenario *out = ld->out;
-    size_t count = 0;
-    memset(link_of, 0xff, sizeof link_of); /* -1: no link yet */
-    if (links != NULL && (rs_json_need_array(ld->doc, links, path) != 0 ||
-                          load_count(ld, links, path, 0, RS_LINKS_MAX, "links", &count) != 0)) {
-        return 2;
-    }
-    size_t index = 0;
-    for (const cJSON *link = links != NULL ? links->child : NULL; link != NULL;
-         link = link->next, index++) {
-        char link_path[RS_JSON_PATH_MAX];
-        rs_json_path_index(link_path, sizeof link_path, path, index);
-        if (load_link(ld, link, link_path, link_of) != 0) {
-            return 2;
-        }
-    }
-    for (uint32_t a = 0; a < out->region_count; a++) {
-        for (uint32_t b = a + 1; b < out->region_count; b++) {
-            if (link_of[a][b] < 0) {
-                const cJSON *at = links != NULL ? links : topology;
-                return rs_json_fail(ld->doc, rs_json_value_offset(ld->doc, at), path,
-                                    "no link between \"%s\" and \"%s\"; allowed: exactly one link "
-                                    "for each of the %u region pairs", out->regions[a].name,
-                                    out->regions[b].name,
-                                    out->region_count * (out->region_count - 1) / 2);
-            }
-        }
-    }
-    qsort(out->links, out->link_count, sizeof out->links[0], compare_links);
-    return 0;
-}
-
-static int load_topology(const loader *ld, const cJSON *root) {
-    static const char *const fields[] = {"regions", "links"};
-    const cJSON *topology = NULL;
-    if (load_section(ld, root, "", "topology", true, &topology) != 0 ||
-        rs_json_check_fields(ld->doc, topology, "topology", fields, 2) != 0 ||
-        load_regions(ld, topology) != 0) {
-        return 2;
-    }
-    return load_links(ld, topology);
-}
-
-/* ---------------------------------------------------------------------------------------- */
 /* Stores.                                                                                   */
 
 static int load_stores(const loader *ld, const cJSON *root) {
@@ -593,7 +184,7 @@ static int load_stores(const loader *ld, const cJSON *root) {
     out->durability = RS_DURABILITY_FSYNC;
     out->fsync_interval_ms = default_interval_ms;
     const cJSON *stores = NULL;
-    if (load_section(ld, root, "", "stores", false, &stores) != 0 || stores == NULL) {
+    if (rs__load_section(ld, root, "", "stores", false, &stores) != 0 || stores == NULL) {
         return stores == NULL ? 0 : 2;
     }
     size_t durability = 0;
@@ -736,7 +327,7 @@ static int64_t parse_store_name(const rs_scenario *scenario, const char *name) {
     char region_name[RS_NAME_MAX];
     memcpy(region_name, name, (size_t)(slash - name));
     region_name[slash - name] = '\0';
-    int region = find_region(scenario, region_name);
+    int region = rs__find_region(scenario, region_name);
     const char *digits = slash + 1 + 6;
     if (region < 0 || *digits < '1' || *digits > '9' || strlen(digits) > 4 ||
         strspn(digits, "0123456789") != strlen(digits)) {
@@ -777,7 +368,7 @@ static int load_target(const loader *ld, const cJSON *node, const char *path, bo
                             "must be a region or store name, got %s; allowed: \"region\" or "
                             "\"region/store-K\"", got);
     }
-    int region = find_region(out, node->valuestring);
+    int region = rs__find_region(out, node->valuestring);
     if (region >= 0) {
         const rs_region_spec *spec = &out->regions[region];
         for (uint32_t k = 0; k < spec->stores; k++) {
@@ -813,7 +404,7 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
     rs_json_path_key(list_path, sizeof list_path, path, "targets");
     size_t count = 0;
     if (targets != NULL && (rs_json_need_array(ld->doc, targets, list_path) != 0 ||
-                            load_count(ld, targets, list_path, 0, RS_TARGETS_MAX, "entries",
+                            rs__load_count(ld, targets, list_path, 0, RS_TARGETS_MAX, "entries",
                                        &count) != 0)) {
         return 2;
     }
@@ -844,7 +435,7 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
 static int load_strategy(const loader *ld, const cJSON *root) {
     static const char *const extra[] = {"targets", "rules", "default_targets"};
     const cJSON *strategy = NULL;
-    if (load_section(ld, root, "", "strategy", true, &strategy) != 0 ||
+    if (rs__load_section(ld, root, "", "strategy", true, &strategy) != 0 ||
         load_component(ld, strategy, "strategy", RS_COMPONENT_STRATEGY, NULL, extra, 3,
                        &ld->out->strategy, ld->out->strategy_params) != 0 ||
         rs_scenario_load_rules(ld->doc, strategy, ld->out) != 0) { /* model/scenario_rules.c */
@@ -856,7 +447,7 @@ static int load_strategy(const loader *ld, const cJSON *root) {
 static int load_consistency(const loader *ld, const cJSON *root) {
     rs_scenario *out = ld->out;
     const cJSON *consistency = NULL;
-    if (load_section(ld, root, "", "consistency", false, &consistency) != 0 ||
+    if (rs__load_section(ld, root, "", "consistency", false, &consistency) != 0 ||
         load_component(ld, consistency, "consistency", RS_COMPONENT_POLICY, "all", NULL, 0,
                        &out->policy, out->policy_params) != 0) {
         return 2;
@@ -889,7 +480,7 @@ static int load_attribute(const loader *ld, const cJSON *value, const char *path
                           rs_event_type *spec) {
     rs_attribute *attribute = &spec->attributes[spec->attribute_count];
     size_t key_offset = rs_json_key_offset(ld->doc, value);
-    if (load_identifier(ld, NULL, value->string, key_offset, path, attribute->key) != 0) {
+    if (rs__load_identifier(ld, NULL, value->string, key_offset, path, attribute->key) != 0) {
         return 2;
     }
     for (uint32_t i = 0; i < spec->attribute_count; i++) {
@@ -962,7 +553,7 @@ static int load_type(const loader *ld, const cJSON *type, const char *path) {
     char name_path[RS_JSON_PATH_MAX];
     rs_json_path_key(name_path, sizeof name_path, path, "name");
     size_t offset = rs_json_value_offset(ld->doc, name);
-    if (load_identifier(ld, name, cJSON_IsString(name) ? name->valuestring : NULL, offset,
+    if (rs__load_identifier(ld, name, cJSON_IsString(name) ? name->valuestring : NULL, offset,
                         name_path, spec->name) != 0) {
         return 2;
     }
@@ -994,7 +585,7 @@ static int load_types(const loader *ld, const cJSON *workload) {
     }
     size_t count = 0;
     if (rs_json_need_array(ld->doc, types, path) != 0 ||
-        load_count(ld, types, path, 1, RS_EVENT_TYPES_MAX, "types", &count) != 0) {
+        rs__load_count(ld, types, path, 1, RS_EVENT_TYPES_MAX, "types", &count) != 0) {
         return 2;
     }
     size_t index = 0;
@@ -1049,7 +640,7 @@ static int load_workload(const loader *ld, const cJSON *root) {
     size_t arrival = 1;
     uint64_t streams = 0;
     uint64_t bytes = 0;
-    if (load_section(ld, root, "", path, true, &workload) != 0 ||
+    if (rs__load_section(ld, root, "", path, true, &workload) != 0 ||
         rs_json_check_fields(ld->doc, workload, path, fields, 5) != 0 ||
         rs_json_get_number(ld->doc, workload, path, "rate_per_s", &range_rate, NULL,
                            &out->rate_per_s) != 0 ||
@@ -1135,7 +726,7 @@ static int load_expect(const loader *ld, const cJSON *root) {
     }
     fields[RS_EXPECT_METRIC_COUNT] = "tolerate";
     const cJSON *expect = NULL;
-    if (load_section(ld, root, "", "expect", false, &expect) != 0 || expect == NULL) {
+    if (rs__load_section(ld, root, "", "expect", false, &expect) != 0 || expect == NULL) {
         return expect == NULL ? 0 : 2;
     }
     if (rs_json_check_fields(ld->doc, expect, "expect", fields, RS_EXPECT_METRIC_COUNT + 1) != 0 ||
@@ -1175,7 +766,7 @@ static int load_root(const loader *ld) {
         (schema != NULL && rs_json_check_string(ld->doc, schema, "$schema", schema_text,
                                                 sizeof schema_text) != 0) ||
         load_header(ld, root) != 0 || load_network(ld, root) != 0 ||
-        load_topology(ld, root) != 0 || load_stores(ld, root) != 0 ||
+        rs__load_topology(ld, root) != 0 || load_stores(ld, root) != 0 ||
         load_strategy(ld, root) != 0 || load_consistency(ld, root) != 0 ||
         load_workload(ld, root) != 0) {
         return 2;
