@@ -105,6 +105,9 @@ typedef struct rs_json_range {
     bool integer;             /* whole numbers only */
 } rs_json_range;
 
+/* A number as a person would write it (0.2, 10000, 9007199254740992, 1e+300) into buf. */
+void rs_json_format_number(double value, char *buf, size_t size);
+
 /* "integer 0..256", "number > 0 and <= 86400": the allowed part of a message. */
 void rs_json_range_text(const rs_json_range *range, char *buf, size_t size);
 
