@@ -2,6 +2,7 @@
  * arrays indexed by event id (dense) and a per-store sorted copy for duplicates. Costs:
  * O(appends + final contents x log) time, O(events) memory. */
 #include "checks/invariants.h"
+#include "checks/promise.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -111,17 +112,18 @@ static void check_durability_and_honesty(const rs_scenario *scenario, const rs_h
         if (request->status != RS_OK) {
             continue;
         }
+        uint32_t promised = rs_check_promised_copies(scenario, history, request);
         for (uint32_t k = 0; k < request->event_count; k++) {
             rs_event_id event = request->first_event + k;
-            if (holders[event - 1] < scenario->write_quorum) {
+            if (holders[event - 1] < promised) {
                 snprintf(detail, sizeof detail, "acknowledged, but on %u of the %u target stores "
-                         "it was promised at the end", holders[event - 1], scenario->write_quorum);
+                         "it was promised at the end", holders[event - 1], promised);
                 violation(scenario, history, result, RS_INV_DURABILITY, event, -1,
                           request->manager_ack_us, detail);
             }
-            if (confirmed[event - 1] < scenario->write_quorum) {
+            if (confirmed[event - 1] < promised) {
                 snprintf(detail, sizeof detail, "acknowledged ok when %u of the %u required target "
-                         "stores had confirmed it", confirmed[event - 1], scenario->write_quorum);
+                         "stores had confirmed it", confirmed[event - 1], promised);
                 violation(scenario, history, result, RS_INV_QUORUM_HONESTY, event, -1,
                           request->manager_ack_us, detail);
             }

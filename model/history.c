@@ -17,6 +17,8 @@ const char *rs_message_kind_name(rs_message_kind kind) {
     case RS_MSG_CLIENT_ACK: return "client_ack";
     case RS_MSG_STORE_APPEND: return "store_append";
     case RS_MSG_STORE_REPLY: return "store_reply";
+    case RS_MSG_HEALTH_PING: return "health_ping";
+    case RS_MSG_HEALTH_PONG: return "health_pong";
     case RS_MSG_KIND_COUNT: break;
     }
     assert(0 && "unknown message kind");
@@ -48,6 +50,7 @@ void rs_history_free(rs_history *history) {
     free(history->requests);
     free(history->appends);
     free(history->receipts);
+    free(history->health);
     if (history->final_events != NULL) {
         for (uint32_t store = 0; store < history->store_count; store++) {
             free(history->final_events[store]);
@@ -124,6 +127,17 @@ size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *rec
     history->receipts = items;
     history->receipts[history->receipt_count] = *receipt;
     return history->receipt_count++;
+}
+
+size_t rs_history_add_health(rs_history *history, const rs_history_health *change) {
+    assert(history != NULL && change != NULL);
+    assert(change->store < history->store_count);
+    void *items = history->health;
+    history_reserve(&items, &history->health_capacity, history->health_count, sizeof *change,
+                    "health change");
+    history->health = items;
+    history->health[history->health_count] = *change;
+    return history->health_count++;
 }
 
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events,

@@ -58,6 +58,8 @@ typedef enum rs_message_kind {
     RS_MSG_CLIENT_ACK,            /* manager -> client */
     RS_MSG_STORE_APPEND,          /* manager -> store */
     RS_MSG_STORE_REPLY,           /* store -> manager */
+    RS_MSG_HEALTH_PING,           /* manager -> store: a health probe */
+    RS_MSG_HEALTH_PONG,           /* store -> manager: its answer */
     RS_MSG_KIND_COUNT
 } rs_message_kind;
 
@@ -70,6 +72,14 @@ typedef struct rs_history_crash {
     uint64_t events_lost;         /* store: log entries its durability policy lost */
 } rs_history_crash;
 
+/* A change of a store's health state as one manager's probes saw it (health checks). */
+typedef struct rs_history_health {
+    uint32_t manager;             /* manager index (global) whose probes decided it */
+    uint32_t store;               /* global store index */
+    int64_t time_us;              /* when the state changed */
+    uint8_t healthy;              /* the new state: 1 healthy, 0 unhealthy */
+} rs_history_health;
+
 typedef struct rs_history {
     size_t event_count, event_capacity;
     rs_history_event *events;           /* by event id - 1 */
@@ -79,6 +89,8 @@ typedef struct rs_history {
     rs_history_append *appends;         /* in simulated-time order */
     size_t receipt_count, receipt_capacity;
     rs_history_receipt *receipts;       /* in simulated-time order */
+    size_t health_count, health_capacity;
+    rs_history_health *health;          /* health state changes, in simulated-time order */
     uint64_t messages[RS_MSG_KIND_COUNT];       /* messages sent, by kind */
     uint64_t message_bytes[RS_MSG_KIND_COUNT];  /* simulated bytes sent, by kind */
     uint32_t store_count;                /* stores in the topology */
@@ -101,6 +113,7 @@ size_t rs_history_add_event(rs_history *history, const rs_history_event *event);
 size_t rs_history_add_request(rs_history *history, const rs_history_request *request);
 size_t rs_history_add_append(rs_history *history, const rs_history_append *append);
 size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt);
+size_t rs_history_add_health(rs_history *history, const rs_history_health *change);
 
 /* Records store `store`'s final contents (copied). */
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);

@@ -48,6 +48,7 @@ typedef struct rs_manager_state {
     manager_slots requests;        /* outstanding store requests */
     manager_slots timers;          /* armed strategy timers */
     manager_deadlines deadlines;   /* store requests' timeouts */
+    rs_health_prober *health;      /* health probes; NULL when the scenario has none */
 } rs_manager_state;
 
 static bool deadline_before(const manager_deadline *a, const manager_deadline *b) {
@@ -221,8 +222,10 @@ static void port_ack_client(void *context, uint64_t client_request, rs_status st
 }
 
 static int port_store_healthy(void *context, uint32_t store) {
-    assert(store < port_node(context)->world->store_count);
-    return 1;
+    rs_node *node = port_node(context);
+    assert(store < node->world->store_count);
+    const rs_manager_state *manager = node->role;
+    return rs_health_store_healthy(manager->health, store) ? 1 : 0;
 }
 
 static void port_metric_latency(void *context, uint32_t store, int64_t latency_us) {
@@ -279,6 +282,12 @@ int rs_manager_init(rs_node *node) {
     rs_rng_seed(&manager->rng, world->seed, RS_RNG_STRATEGY, node->role_index);
     manager->ops = scenario->strategy->ops;
     assert(manager->ops != NULL);
+    bool failed = false;
+    manager->health = rs_health_prober_new(node, &failed);
+    if (failed) {
+        return -1;
+    }
+    rs_health_prober_start(manager->health, node);
     manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
     return manager->strategy != NULL ? 0 : -1;
 }
@@ -303,6 +312,8 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
             }
             manager->ops->on_store_reply(manager->strategy, slot->tag, store, message->status);
         }
+    } else if (message->kind == RS_MSG_HEALTH_PONG) {
+        rs_health_on_pong(manager->health, node, message);
     } else {
         fprintf(stderr, "replsim: manager %s got an unexpected %s message\n", node->host_name,
                 rs_message_kind_name(message->kind));
@@ -329,6 +340,8 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
             }
         }
         deadlines_arm(node, deadlines);
+    } else if (timer->kind == RS_TIMER_HEALTH) {
+        rs_health_on_timer(manager->health, node, timer);
     } else {
         assert(timer->kind == RS_TIMER_STRATEGY);
         manager_slot *slot = slots_release(&manager->timers, timer->a);
@@ -363,6 +376,7 @@ int rs_manager_restart(rs_node *node) {
     rs_manager_state *manager = node->role;
     assert(manager != NULL && manager->strategy == NULL);
     assert(node->kind == RS_NODE_MANAGER);
+    rs_health_prober_start(manager->health, node); /* probe state was volatile: afresh */
     manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
     return manager->strategy != NULL ? 0 : -1;
 }
@@ -378,6 +392,7 @@ void rs_manager_finish(rs_node *node) {
     free(manager->requests.slots);
     free(manager->timers.slots);
     free(manager->deadlines.heap);
+    rs_health_prober_free(manager->health);
     free(manager);
     node->role = NULL;
 }

@@ -71,6 +71,11 @@ static void store_start_service(rs_node *node, rs_store_state *store) {
 void rs_store_on_message(rs_node *node, rs_message *message) {
     rs_store_state *store = node->role;
     assert(store != NULL);
+    if (message->kind == RS_MSG_HEALTH_PING) {
+        rs_store_on_ping(node, message);
+        free(message);
+        return;
+    }
     if (message->kind != RS_MSG_STORE_APPEND) {
         fprintf(stderr, "replsim: store %s got an unexpected %s message\n", node->host_name,
                 rs_message_kind_name(message->kind));

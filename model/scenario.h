@@ -12,6 +12,7 @@
 
 #include "faults/fault.h"
 #include "model/dist.h"
+#include "strategies/health.h"
 #include "strategies/limits.h"
 #include "strategies/strategy.h"
 
@@ -125,6 +126,9 @@ typedef struct rs_scenario {
     rs_event_type types[RS_EVENT_TYPES_MAX];
 
     rs_expectations expect;
+
+    /* health checks (model/scenario_health.c; "health_check"): absent = disabled */
+    rs_health_spec health;
 
     /* faults (model/scenario_faults.c) */
     uint32_t fault_count;             /* 0..RS_FAULTS_MAX */

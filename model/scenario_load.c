@@ -751,7 +751,8 @@ static int load_expect(const loader *ld, const cJSON *root) {
 static int load_root(const loader *ld) {
     static const char *const fields[] = {"name", "seed", "duration_s", "settle_s", "network",
                                          "topology", "stores", "strategy", "consistency",
-                                         "workload", "expect", "faults", "$schema"};
+                                         "workload", "expect", "faults", "health_check",
+                                         "$schema"};
     const cJSON *root = ld->doc->root;
     if (!cJSON_IsObject(root)) {
         char got[64];
@@ -768,7 +769,7 @@ static int load_root(const loader *ld) {
         load_header(ld, root) != 0 || load_network(ld, root) != 0 ||
         rs__load_topology(ld, root) != 0 || load_stores(ld, root) != 0 ||
         load_strategy(ld, root) != 0 || load_consistency(ld, root) != 0 ||
-        load_workload(ld, root) != 0) {
+        load_workload(ld, root) != 0 || rs__load_health(ld, root) != 0) {
         return 2;
     }
     return load_expect(ld, root) != 0 ? 2 : rs_scenario_load_faults(ld->doc, root, ld->out);

@@ -44,4 +44,8 @@ int rs__fail_unknown_region(const loader *ld, const cJSON *node, const char *pat
 /* The "topology" section (scenario_topology.c): regions, then links. */
 int rs__load_topology(const loader *ld, const cJSON *root);
 
+/* The optional "health_check" section (scenario_health.c): probes managers send to their
+ * target stores. Absent: disabled. */
+int rs__load_health(const loader *ld, const cJSON *root);
+
 #endif

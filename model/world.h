@@ -45,6 +45,7 @@ typedef enum rs_timer_kind {
     RS_TIMER_DEFERRED_SEND,   /* a message held back by extra latency; message = it */
     RS_TIMER_STORE_SERVICE,   /* a store finished serving its head request */
     RS_TIMER_CLIENT_ARRIVAL,  /* a client's next request is due */
+    RS_TIMER_HEALTH,          /* a manager's health probes: a = round, b = 0 send, 1 judge */
     RS_TIMER_STOP             /* the node's workload or life ends */
 } rs_timer_kind;
 
@@ -163,6 +164,21 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer);
 void rs_manager_finish(rs_node *node);
 void rs_manager_crash(rs_node *node);    /* the strategy and its in-flight state are lost */
 int rs_manager_restart(rs_node *node);   /* a fresh strategy instance; 0 or -1 (memory) */
+
+/* Health probes a manager sends to its target stores (node_health.c; scenario "health_check").
+ * The prober is the manager's volatile state: a crash loses it, a restart starts afresh. */
+typedef struct rs_health_prober rs_health_prober;
+/* NULL when health checks are disabled or memory is out (*failed set then). */
+rs_health_prober *rs_health_prober_new(rs_node *manager, bool *failed);
+void rs_health_prober_free(rs_health_prober *prober);
+/* Arms the first probe round now (start and restart). */
+void rs_health_prober_start(rs_health_prober *prober, rs_node *manager);
+void rs_health_on_timer(rs_health_prober *prober, rs_node *manager, const rs_timer *timer);
+void rs_health_on_pong(rs_health_prober *prober, rs_node *manager, const rs_message *pong);
+/* The probes' verdict on global store `store`; healthy when it is not probed. */
+bool rs_health_store_healthy(const rs_health_prober *prober, uint32_t store);
+/* A store's answer to a probe (node_store.c). */
+void rs_store_on_ping(rs_node *store, const rs_message *ping);
 
 int rs_client_init(rs_node *node);
 void rs_client_on_message(rs_node *node, rs_message *message);

@@ -7,6 +7,8 @@
  * history are skipped: the history is the evidence, and a bad record must not crash the judge. */
 #include "reports/kpi.h"
 
+#include "checks/promise.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -219,12 +221,13 @@ static void kpi_durability(const rs_scenario *scenario, const rs_history *histor
         if (request->status != RS_OK) {
             continue;
         }
+        uint32_t promised = rs_check_promised_copies(scenario, history, request);
         for (uint32_t offset = 0; offset < request->event_count; offset++) {
             rs_event_id event = request->first_event + offset;
             uint32_t held = (event >= 1 && event <= history->event_count)
                                 ? targets->holders[event - 1]
                                 : 0;
-            if (held < scenario->write_quorum) {
+            if (held < promised) {
                 out->acked_events_lost++;
             }
         }

@@ -127,6 +127,15 @@ struct cJSON;
 bool rs__faults_json(const rs__report *report, struct cJSON *root);
 void rs__faults_md(const rs__report *report, rs__text *out);
 uint32_t rs__faults_active(const rs_scenario *scenario, size_t second);
+/* Per second 0..rows-1: percent of the events acknowledged ok by its end that every target
+ * store then holds (NaN: none acknowledged yet, or targets differ per event). Caller frees;
+ * NULL when out of memory. */
+double *rs__faults_consistency(const rs__report *report, size_t rows);
+
+/* health_report.c: the health checks' settings and state timeline into the summary root
+ * (false on allocation failure) and a "## Health checks" section; nothing when disabled. */
+bool rs__health_json(const rs__report *report, struct cJSON *root);
+void rs__health_md(const rs__report *report, rs__text *out);
 
 /* invariant_report.c: the invariants' verdicts into the summary root (false on allocation
  * failure) and a "## Invariants" section. */

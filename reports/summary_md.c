@@ -233,6 +233,7 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     md_stores(out, report);
     md_strategy_metrics(out, report->metrics);
     rs__faults_md(report, out);
+    rs__health_md(report, out);
     rs__invariants_md(report, out);
     md_expectations(out, report);
     bool pass = report->expectation_failures == 0 && report->invariant_failures == 0;

@@ -3,7 +3,10 @@
  * ok, error or timeout. The client is answered by the ack rule (ack.h) with the policy's
  * write quorum: "all" acks when every target confirmed, "quorum" when write_quorum did; the
  * request fails with quorum_not_reached as soon as the quorum becomes impossible. Every reply
- * is reported to the metrics hooks (latency and result per store).
+ * is reported to the metrics hooks (latency and result per store). With "unhealthy": "skip",
+ * stores the health checks mark unhealthy (runtime store_healthy) are not written: "all" then
+ * waits for every healthy target, a smaller quorum must still be reachable among the healthy
+ * ones (else quorum_not_reached at once), and each skip counts in star_skipped_unhealthy.
  *
  * Pending requests live in a slab indexed by the store-request tag; a slot is freed when its
  * last reply arrives (the runtime guarantees exactly one reply per request). O(1) per reply. */
@@ -14,9 +17,15 @@
 
 #include "strategies/ack.h"
 
+static const char *const star_unhealthy_choices[] = {"include", "skip", NULL};
+
 static const rs_param_spec star_params[] = {
     [RS_STAR_PARAM_TIMEOUT_MS] = {"timeout_ms", RS_PARAM_NUMBER, 500, 0.001, RS_TIMEOUT_MS_MAX,
                                   NULL, "coordinator timeout for each store append, ms"},
+    [RS_STAR_PARAM_UNHEALTHY] = {"unhealthy", RS_PARAM_ENUM, RS_STAR_UNHEALTHY_INCLUDE, 0, 0,
+                                 star_unhealthy_choices,
+                                 "stores the health checks mark unhealthy: include (write "
+                                 "them anyway) or skip (all = every healthy target)"},
 };
 
 typedef struct star_pending {
@@ -31,6 +40,7 @@ typedef struct star_state {
     const rs_strategy_config *config;  /* targets, quorum; outlives the instance */
     rs_runtime runtime;                /* the port */
     int64_t timeout_us;                /* per store request */
+    bool skip_unhealthy;               /* "unhealthy": "skip" */
     star_pending *slots;               /* slab of pending requests */
     uint32_t slot_capacity;            /* allocated slots */
     uint32_t slot_used;                /* slots handed out at least once */
@@ -48,6 +58,7 @@ static void *star_create(const rs_strategy_config *config, rs_runtime runtime) {
     star->runtime = runtime;
     star->timeout_us = (int64_t)(config->params[RS_STAR_PARAM_TIMEOUT_MS] * 1000.0 + 0.5);
     assert(star->timeout_us > 0);
+    star->skip_unhealthy = config->params[RS_STAR_PARAM_UNHEALTHY] == RS_STAR_UNHEALTHY_SKIP;
     return star;
 }
 
@@ -87,6 +98,12 @@ static void star_slot_release(star_state *star, uint32_t index) {
     star->free_head = index + 1;
 }
 
+/* Gives back a slot taken for a request that sent nothing. */
+static void star_slot_release_unused(star_state *star, uint32_t index) {
+    star->slots[index].outstanding = 0;
+    star_slot_release(star, index);
+}
+
 static void star_on_client_append(void *state, uint64_t client_request,
                                   const rs_event_stream *stream) {
     star_state *star = state;
@@ -98,14 +115,34 @@ static void star_on_client_append(void *state, uint64_t client_request,
         ops->ack_client(star->runtime.context, client_request, RS_ERR_REJECTED);
         return;
     }
+    const rs_strategy_config *config = star->config;
+    void *context = star->runtime.context;
+    uint32_t writable = config->target_count;
+    if (star->skip_unhealthy) {
+        writable = 0;
+        for (uint32_t i = 0; i < config->target_count; i++) {
+            writable += ops->store_healthy(context, config->targets[i]) ? 1u : 0u;
+        }
+        ops->metric_count(context, "star_skipped_unhealthy",
+                          (int64_t)(config->target_count - writable));
+    }
+    uint32_t needed = config->write_quorum == config->target_count ? writable
+                                                                    : config->write_quorum;
+    if (writable == 0 || needed > writable) {
+        star_slot_release_unused(star, (uint32_t)index);
+        ops->ack_client(context, client_request, RS_ERR_QUORUM);
+        return;
+    }
     star_pending *pending = &star->slots[index];
     pending->client_request = client_request;
-    pending->started_us = ops->now_us(star->runtime.context);
-    pending->outstanding = star->config->target_count;
-    rs_ack_tracker_init(&pending->tracker, star->config->write_quorum, star->config->target_count);
-    for (uint32_t i = 0; i < star->config->target_count; i++) {
-        ops->store_append(star->runtime.context, star->config->targets[i], stream,
-                          star->timeout_us, (uint64_t)index);
+    pending->started_us = ops->now_us(context);
+    pending->outstanding = writable;
+    rs_ack_tracker_init(&pending->tracker, needed, writable);
+    for (uint32_t i = 0; i < config->target_count; i++) {
+        if (writable == config->target_count || ops->store_healthy(context, config->targets[i])) {
+            ops->store_append(context, config->targets[i], stream, star->timeout_us,
+                              (uint64_t)index);
+        }
     }
 }
 

@@ -151,6 +151,67 @@ static void test_interleaved_requests_and_slot_reuse(void) {
     stop(state);
 }
 
+static void *start_skip(uint32_t targets, uint32_t quorum) {
+    fake = calloc(1, sizeof *fake);
+    CU_ASSERT_FATAL(fake != NULL);
+    rs_runtime runtime = rs_fake_runtime_init(fake);
+    ops = rs_star_component.ops;
+    static double params[RS_PARAMS_MAX];
+    params[RS_STAR_PARAM_TIMEOUT_MS] = 500;
+    params[RS_STAR_PARAM_UNHEALTHY] = RS_STAR_UNHEALTHY_SKIP;
+    void *state = ops->create(rs_fake_config(&rs_star_component, params, targets, quorum),
+                              runtime);
+    CU_ASSERT_FATAL(state != NULL);
+    return state;
+}
+
+/* "all" over 3 targets with store 1 unhealthy: only stores 0 and 2 are written, and the ack
+ * comes with the second of those two confirmations; the skip is counted. */
+static void test_skip_unhealthy_all_waits_for_healthy_only(void) {
+    void *state = start_skip(3, 3);
+    fake->unhealthy[1] = true;
+    append_one(state, 40);
+    CU_ASSERT_EQUAL_FATAL(fake->append_count, 2);
+    CU_ASSERT_EQUAL(fake->appends[0].store, 0);
+    CU_ASSERT_EQUAL(fake->appends[1].store, 2);
+    CU_ASSERT_EQUAL(rs_fake_metric_get(fake, "star_skipped_unhealthy").counter, 1);
+    rs_fake_reply(fake, ops, state, 0, 10 * MS, RS_OK);
+    CU_ASSERT_EQUAL(fake->ack_count, 0);
+    rs_fake_reply(fake, ops, state, 1, 30 * MS, RS_OK);
+    CU_ASSERT_EQUAL_FATAL(fake->ack_count, 1);
+    CU_ASSERT_EQUAL(fake->acks[0].status, RS_OK);
+    CU_ASSERT_EQUAL(fake->acks[0].at_us, 30 * MS);
+    fake->unhealthy[1] = false;                       /* healthy again: written again */
+    append_one(state, 41);
+    CU_ASSERT_EQUAL(fake->append_count, 5);
+    stop(state);
+}
+
+/* A quorum of 2 of 3 with two stores unhealthy cannot be reached among the healthy: the
+ * request fails at once with quorum_not_reached and nothing is sent; "include" (the default)
+ * writes the unhealthy stores anyway. */
+static void test_skip_unhealthy_quorum_unreachable_fails_at_once(void) {
+    void *state = start_skip(3, 2);
+    fake->unhealthy[0] = true;
+    fake->unhealthy[2] = true;
+    fake->now_us = 3 * MS;
+    append_one(state, 50);
+    CU_ASSERT_EQUAL(fake->append_count, 0);
+    CU_ASSERT_EQUAL_FATAL(fake->ack_count, 1);
+    CU_ASSERT_EQUAL(fake->acks[0].status, RS_ERR_QUORUM);
+    CU_ASSERT_EQUAL(fake->acks[0].at_us, 3 * MS);
+    append_one(state, 51);                            /* the slot was given back */
+    CU_ASSERT_EQUAL(fake->ack_count, 2);
+    stop(state);
+    state = start(3, 2);
+    fake->unhealthy[0] = true;
+    fake->unhealthy[2] = true;
+    append_one(state, 52);
+    CU_ASSERT_EQUAL(fake->append_count, 3);
+    CU_ASSERT_EQUAL(fake->ack_count, 0);
+    stop(state);
+}
+
 int main(void) {
     static CU_TestInfo tests[] = {
         {"ack tracker decides once", test_ack_tracker_decides_once},
@@ -160,6 +221,9 @@ int main(void) {
         {"quorum 2/3: fail after timeouts", test_quorum_fails_when_impossible_after_timeouts},
         {"all: fail on first error", test_all_policy_fails_on_first_error},
         {"interleaved requests, slot reuse", test_interleaved_requests_and_slot_reuse},
+        {"skip unhealthy: all = every healthy target", test_skip_unhealthy_all_waits_for_healthy_only},
+        {"skip unhealthy: unreachable quorum fails at once",
+         test_skip_unhealthy_quorum_unreachable_fails_at_once},
         CU_TEST_INFO_NULL,
     };
     rs_test_add_suite("star", tests);
