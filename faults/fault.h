@@ -18,6 +18,13 @@ typedef enum rs_fault_kind {
     RS_FAULT_PARTITION,   /* messages between groups are lost (one way or both) */
     RS_FAULT_CRASH,       /* a store or manager stops, loses volatile state, restarts */
     RS_FAULT_LINK,        /* extra latency and/or loss on traffic between two selectors */
+    RS_FAULT_DUPLICATE,   /* a message between two selectors is delivered twice */
+    RS_FAULT_REORDER,     /* a message between two selectors is held back, so later ones
+                             overtake it */
+    RS_FAULT_SLOW_STORE,  /* a store's append service time is multiplied */
+    RS_FAULT_FULL_STORE,  /* a store rejects appends with an error */
+    RS_FAULT_CLOCK,       /* a manager's local clock is offset and drifts */
+    RS_FAULT_CORRUPT,     /* bytes of a store's stored events flip at the window's start */
     RS_FAULT_KIND_COUNT
 } rs_fault_kind;
 
@@ -39,12 +46,20 @@ typedef struct rs_fault {
     uint32_t node;                                    /* crash: global node index */
     double extra_latency_ms;                          /* link: added to every message */
     double loss;                                      /* link: probability a message is lost */
+    double probability;                               /* duplicate, reorder: per message */
+    double delay_ms_max;                              /* reorder: a held-back message waits
+                                                         uniform (0, delay_ms_max] more */
+    double factor;                                    /* slow_store: service time multiplier */
+    double offset_ms;                                 /* clock: skew added while active */
+    double drift_ppm;                                 /* clock: rate error while active, from
+                                                         the window's start */
     char label[160];                                  /* "partition [eu] | [us, ap]": for
                                                          reports (scenario names, escaped
                                                          by each writer) */
 } rs_fault;
 
-/* Name as written in scenarios ("partition", "crash", "link"). */
+/* Name as written in scenarios ("partition", "crash", "link", "duplicate", "reorder",
+ * "slow_store", "full_store", "clock", "corrupt"). */
 const char *rs_fault_kind_name(rs_fault_kind kind);
 
 /* The group (0..) node `node` of region `region` belongs to under `fault`, or -1 when the
@@ -53,5 +68,17 @@ int rs_fault_group_of(const rs_fault *fault, uint32_t node, uint32_t region);
 
 /* Does partition `fault` stop a message from `from_group` to `to_group`? */
 bool rs_fault_partition_blocks(const rs_fault *fault, int from_group, int to_group);
+
+/* One line for `replsim list`: the kind's own fields (besides kind, at_s, for_s / until_s)
+ * and what it does. */
+const char *rs_fault_kind_description(rs_fault_kind kind);
+
+/* Is `fault` active at simulated time `now_us` (start <= now < end)? */
+bool rs_fault_active(const rs_fault *fault, int64_t now_us);
+
+/* The local clock of a node under clock fault `fault` at true time `now_us` (µs): true time
+ * plus offset_ms plus drift_ppm of the time elapsed since the window's start, while active;
+ * true time otherwise. Monotonic within the window (|drift_ppm| < 10^6, the loader's bound). */
+int64_t rs_fault_clock_us(const rs_fault *fault, int64_t now_us);
 
 #endif

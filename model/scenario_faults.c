@@ -6,7 +6,16 @@
  *    "one_way": false}
  *   {"kind": "crash", "node": "us/store-1", "at_s": 35, "until_s": 40}
  *   {"kind": "link", "between": ["eu", "us"], "at_s": 5, "for_s": 5,
- *    "extra_latency_ms": 50, "loss": 0.1} */
+ *    "extra_latency_ms": 50, "loss": 0.1}
+ *   {"kind": "duplicate", "between": ["eu/manager-1", "eu/store-1"], "at_s": 5, "for_s": 5,
+ *    "probability": 0.5}
+ *   {"kind": "reorder", "between": ["eu", "us"], "at_s": 5, "for_s": 5, "probability": 0.1,
+ *    "delay_ms_max": 20}
+ *   {"kind": "slow_store", "store": "us/store-1", "at_s": 5, "for_s": 5, "factor": 10}
+ *   {"kind": "full_store", "store": "us", "at_s": 5, "for_s": 5}
+ *   {"kind": "clock", "node": "eu/manager-1", "at_s": 5, "for_s": 5, "offset_ms": 500,
+ *    "drift_ppm": 0}
+ *   {"kind": "corrupt", "store": "us/store-1", "at_s": 5, "for_s": 1} */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,33 +189,10 @@ static int load_partition(const fault_loader *fl, const cJSON *object, const cha
     return 0;
 }
 
-static int load_crash(const fault_loader *fl, const cJSON *object, const char *path,
-                      rs_fault *fault) {
-    char node_path[RS_JSON_PATH_MAX];
-    rs_json_path_key(node_path, sizeof node_path, path, "node");
-    const cJSON *node = rs_json_member(object, "node");
-    if (node == NULL) {
-        return rs_json_fail_missing(fl->doc, object, path, "node");
-    }
-    label_append(fault, "crash ");
-    if (add_selector(fl, node, node_path, fault, 0) != 0) {
-        return 2;
-    }
-    uint32_t region = 0;
-    const rs_fault_selector *selector = &fault->selectors[0];
-    if (selector->is_region ||
-        rs_scenario_node_role(fl->scenario, selector->index, &region) == RS_ROLE_CLIENT) {
-        return rs_json_fail(fl->doc, rs_json_value_offset(fl->doc, node), node_path,
-                            "%s cannot crash; allowed: a store or a manager "
-                            "(\"region/store-K\", \"region/manager-K\")",
-                            node->valuestring);
-    }
-    fault->node = selector->index;
-    return 0;
-}
-
-static int load_link_fault(const fault_loader *fl, const cJSON *object, const char *path,
-                           rs_fault *fault) {
+/* "between": exactly two sides (regions or nodes), side 0 and side 1; traffic between them
+ * in either direction is affected. */
+static int load_between(const fault_loader *fl, const cJSON *object, const char *path,
+                        rs_fault *fault) {
     char between_path[RS_JSON_PATH_MAX];
     rs_json_path_key(between_path, sizeof between_path, path, "between");
     const cJSON *between = rs_json_member(object, "between");
@@ -219,7 +205,8 @@ static int load_link_fault(const fault_loader *fl, const cJSON *object, const ch
                             "must name exactly two sides; allowed: [\"eu\", \"us\"] or "
                             "[\"eu/manager-1\", \"us/store-2\"]");
     }
-    label_append(fault, "link ");
+    label_append(fault, rs_fault_kind_name(fault->kind));
+    label_append(fault, " ");
     for (uint32_t side = 0; side < 2; side++) {
         char side_path[RS_JSON_PATH_MAX];
         rs_json_path_index(side_path, sizeof side_path, between_path, side);
@@ -227,6 +214,14 @@ static int load_link_fault(const fault_loader *fl, const cJSON *object, const ch
         if (add_selector(fl, cJSON_GetArrayItem(between, (int)side), side_path, fault, side) != 0) {
             return 2;
         }
+    }
+    return 0;
+}
+
+static int load_link_fault(const fault_loader *fl, const cJSON *object, const char *path,
+                           rs_fault *fault) {
+    if (load_between(fl, object, path, fault) != 0) {
+        return 2;
     }
     rs_json_range latency = {0, false, RS_LATENCY_MS_MAX, false};
     rs_json_range probability = {0, false, 1, false};
@@ -246,15 +241,137 @@ static int load_link_fault(const fault_loader *fl, const cJSON *object, const ch
     return 0;
 }
 
+/* duplicate: "between" and "probability" (0, 1]; reorder adds "delay_ms_max" (0, limit]. */
+static int load_message_fault(const fault_loader *fl, const cJSON *object, const char *path,
+                              rs_fault *fault) {
+    assert(fault->kind == RS_FAULT_DUPLICATE || fault->kind == RS_FAULT_REORDER);
+    if (load_between(fl, object, path, fault) != 0) {
+        return 2;
+    }
+    rs_json_range probability = {0, true, 1, false};
+    if (rs_json_get_number(fl->doc, object, path, "probability", &probability, NULL,
+                           &fault->probability) != 0) {
+        return 2;
+    }
+    char figures[96];
+    snprintf(figures, sizeof figures, ", p %g", fault->probability);
+    if (fault->kind == RS_FAULT_REORDER) {
+        rs_json_range delay = {0, true, RS_REORDER_DELAY_MS_MAX, false};
+        if (rs_json_get_number(fl->doc, object, path, "delay_ms_max", &delay, NULL,
+                               &fault->delay_ms_max) != 0) {
+            return 2;
+        }
+        snprintf(figures, sizeof figures, ", p %g, held back up to %g ms", fault->probability,
+                 fault->delay_ms_max);
+    }
+    label_append(fault, figures);
+    return 0;
+}
+
+/* "node" (crash, clock) or "store" (slow_store, full_store, corrupt): one name, of a role the
+ * kind accepts; a store fault also accepts a region (all its stores). */
+static int load_target(const fault_loader *fl, const cJSON *object, const char *path,
+                       rs_fault *fault) {
+    bool store_kind = fault->kind == RS_FAULT_SLOW_STORE || fault->kind == RS_FAULT_FULL_STORE ||
+                      fault->kind == RS_FAULT_CORRUPT;
+    const char *field = store_kind ? "store" : "node";
+    char node_path[RS_JSON_PATH_MAX];
+    rs_json_path_key(node_path, sizeof node_path, path, field);
+    const cJSON *node = rs_json_member(object, field);
+    if (node == NULL) {
+        return rs_json_fail_missing(fl->doc, object, path, field);
+    }
+    label_append(fault, rs_fault_kind_name(fault->kind));
+    label_append(fault, " ");
+    if (add_selector(fl, node, node_path, fault, 0) != 0) {
+        return 2;
+    }
+    uint32_t region = 0;
+    const rs_fault_selector *selector = &fault->selectors[0];
+    rs_node_role role = selector->is_region
+                            ? RS_ROLE_CLIENT
+                            : rs_scenario_node_role(fl->scenario, selector->index, &region);
+    bool allowed = store_kind    ? selector->is_region || role == RS_ROLE_STORE
+                   : fault->kind == RS_FAULT_CLOCK ? !selector->is_region && role == RS_ROLE_MANAGER
+                                 : !selector->is_region && role != RS_ROLE_CLIENT;
+    if (!allowed) {
+        static const char *const wanted[] = {
+            "a store or a manager (\"region/store-K\", \"region/manager-K\")",
+            "a manager (\"region/manager-K\"): strategies read the clock there",
+            "a store (\"region/store-K\") or a region (all its stores)"};
+        int which = store_kind ? 2 : fault->kind == RS_FAULT_CLOCK ? 1 : 0;
+        if (fault->kind == RS_FAULT_CRASH) {
+            return rs_json_fail(fl->doc, rs_json_value_offset(fl->doc, node), node_path,
+                                "%s cannot crash; allowed: %s", node->valuestring, wanted[0]);
+        }
+        return rs_json_fail(fl->doc, rs_json_value_offset(fl->doc, node), node_path,
+                            "%s cannot have a %s fault; allowed: %s", node->valuestring,
+                            rs_fault_kind_name(fault->kind), wanted[which]);
+    }
+    fault->node = selector->index;
+    return 0;
+}
+
+/* slow_store: "factor" in (1, limit]; full_store and corrupt have no figures. */
+static int load_store_fault(const fault_loader *fl, const cJSON *object, const char *path,
+                            rs_fault *fault) {
+    if (load_target(fl, object, path, fault) != 0) {
+        return 2;
+    }
+    if (fault->kind == RS_FAULT_SLOW_STORE) {
+        rs_json_range factor = {1, true, RS_SLOW_STORE_FACTOR_MAX, false};
+        if (rs_json_get_number(fl->doc, object, path, "factor", &factor, NULL, &fault->factor) != 0) {
+            return 2;
+        }
+        char figures[64];
+        snprintf(figures, sizeof figures, " x%g", fault->factor);
+        label_append(fault, figures);
+    }
+    return 0;
+}
+
+/* clock: "offset_ms" and "drift_ppm" within their limits, at least one not zero. */
+static int load_clock(const fault_loader *fl, const cJSON *object, const char *path,
+                      rs_fault *fault) {
+    if (load_target(fl, object, path, fault) != 0) {
+        return 2;
+    }
+    rs_json_range offset = {-RS_CLOCK_OFFSET_MS_MAX, false, RS_CLOCK_OFFSET_MS_MAX, false};
+    rs_json_range drift = {-RS_CLOCK_DRIFT_PPM_MAX, false, RS_CLOCK_DRIFT_PPM_MAX, false};
+    double zero = 0;
+    if (rs_json_get_number(fl->doc, object, path, "offset_ms", &offset, &zero,
+                           &fault->offset_ms) != 0 ||
+        rs_json_get_number(fl->doc, object, path, "drift_ppm", &drift, &zero,
+                           &fault->drift_ppm) != 0) {
+        return 2;
+    }
+    if (fault->offset_ms == 0 && fault->drift_ppm == 0) {
+        return rs_json_fail(fl->doc, rs_json_value_offset(fl->doc, object), path,
+                            "changes nothing; allowed: offset_ms != 0 and/or drift_ppm != 0");
+    }
+    char figures[96];
+    snprintf(figures, sizeof figures, " %+g ms, %+g ppm", fault->offset_ms, fault->drift_ppm);
+    label_append(fault, figures);
+    return 0;
+}
+
 static int load_fault(const fault_loader *fl, const cJSON *object, const char *path,
                       rs_fault *fault) {
-    static const char *const kinds[] = {"partition", "crash", "link"};
+    static const char *const kinds[RS_FAULT_KIND_COUNT] = {
+        "partition", "crash", "link", "duplicate", "reorder", "slow_store", "full_store", "clock",
+        "corrupt"};
     static const char *const fields[RS_FAULT_KIND_COUNT][8] = {
         {"kind", "at_s", "for_s", "until_s", "groups", "one_way"},
         {"kind", "at_s", "for_s", "until_s", "node"},
         {"kind", "at_s", "for_s", "until_s", "between", "extra_latency_ms", "loss"},
+        {"kind", "at_s", "for_s", "until_s", "between", "probability"},
+        {"kind", "at_s", "for_s", "until_s", "between", "probability", "delay_ms_max"},
+        {"kind", "at_s", "for_s", "until_s", "store", "factor"},
+        {"kind", "at_s", "for_s", "until_s", "store"},
+        {"kind", "at_s", "for_s", "until_s", "node", "offset_ms", "drift_ppm"},
+        {"kind", "at_s", "for_s", "until_s", "store"},
     };
-    static const size_t field_counts[RS_FAULT_KIND_COUNT] = {6, 5, 7};
+    static const size_t field_counts[RS_FAULT_KIND_COUNT] = {6, 5, 7, 6, 7, 6, 5, 7, 5};
     size_t kind = 0;
     memset(fault, 0, sizeof *fault);
     if (rs_json_need_object(fl->doc, object, path) != 0) {
@@ -266,7 +383,8 @@ static int load_fault(const fault_loader *fl, const cJSON *object, const char *p
     if (kind_node == NULL) {
         return rs_json_fail_missing(fl->doc, object, path, "kind");
     }
-    if (rs_json_check_choice(fl->doc, kind_node, kind_path, "fault kind", kinds, 3, &kind) != 0 ||
+    if (rs_json_check_choice(fl->doc, kind_node, kind_path, "fault kind", kinds,
+                             RS_FAULT_KIND_COUNT, &kind) != 0 ||
         rs_json_check_fields(fl->doc, object, path, fields[kind], field_counts[kind]) != 0 ||
         load_window(fl, object, path, fault) != 0) {
         return 2;
@@ -274,8 +392,14 @@ static int load_fault(const fault_loader *fl, const cJSON *object, const char *p
     fault->kind = (rs_fault_kind)kind;
     switch (fault->kind) {
     case RS_FAULT_PARTITION: return load_partition(fl, object, path, fault);
-    case RS_FAULT_CRASH: return load_crash(fl, object, path, fault);
+    case RS_FAULT_CRASH: return load_target(fl, object, path, fault);
     case RS_FAULT_LINK: return load_link_fault(fl, object, path, fault);
+    case RS_FAULT_DUPLICATE:
+    case RS_FAULT_REORDER: return load_message_fault(fl, object, path, fault);
+    case RS_FAULT_SLOW_STORE:
+    case RS_FAULT_FULL_STORE:
+    case RS_FAULT_CORRUPT: return load_store_fault(fl, object, path, fault);
+    case RS_FAULT_CLOCK: return load_clock(fl, object, path, fault);
     case RS_FAULT_KIND_COUNT: break;
     }
     assert(0 && "unknown fault kind");

@@ -221,6 +221,13 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
     rs__text_puts(out, "time_s,requests_invoked,acked_ok,acked_failed,appends,"
                        "write_latency_ms_p50,write_latency_ms_p99,"
                        "replication_latency_ms_p50,replication_latency_ms_p99,faults_active");
+    /* consistency_pct: only in runs with faults (reports/fault_report.c); empty when unknown */
+    double *consistency = report->scenario->fault_count > 0
+                              ? rs__faults_consistency(report, series->row_count) : NULL;
+    if (report->scenario->fault_count > 0) {
+        out->failed |= consistency == NULL;
+        rs__text_puts(out, ",consistency_pct");
+    }
     for (uint32_t g = 0; g < gauge_count; g++) {
         rs__text_printf(out, ",%s_max", report->metrics->named[gauges[g]].name);
     }
@@ -234,6 +241,13 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
         timeseries_field_ms(out, row->replication_latency_ms_p50);
         timeseries_field_ms(out, row->replication_latency_ms_p99);
         rs__text_printf(out, ",%u", rs__faults_active(report->scenario, r));
+        if (consistency != NULL) {
+            if (isnan(consistency[r])) {
+                rs__text_puts(out, ",");
+            } else {
+                rs__text_printf(out, ",%.3f", consistency[r]);
+            }
+        }
         for (uint32_t g = 0; g < gauge_count; g++) {
             const rs_named_metric *gauge = &report->metrics->named[gauges[g]];
             bool known = r < gauge->gauge_seconds && gauge->gauge_second_max[r] >= 0;
@@ -245,4 +259,5 @@ void rs__timeseries_csv(const rs__report *report, rs__text *out) {
         }
         rs__text_puts(out, "\n");
     }
+    free(consistency);
 }
