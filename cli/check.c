@@ -30,6 +30,7 @@ typedef struct check_options {
     const char *out_dir;                 /* where run reports go */
     const char *sets[RS_OVERRIDES_MAX];  /* --set path=value, applied to every scenario */
     size_t set_count;                    /* how many */
+    bool trace;                          /* --trace: trace.jsonl in each run's directory */
 } check_options;
 
 typedef struct check_run {
@@ -86,13 +87,16 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
             options->junit = argv[++i];
         } else if (strcmp(argv[i], "--out") == 0 && value != NULL) {
             options->out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            options->trace = true;
         } else if (strcmp(argv[i], "--set") == 0 && value != NULL) {
             if (rs_cli_add_set("check", argv[++i], options->sets, &options->set_count) != 0) {
                 return 2;
             }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim check: unknown or incomplete option '%s'; allowed: --seeds N, "
-                            "--seed-range A..B, --junit FILE, --out DIR, --set path=value\n",
+                            "--seed-range A..B, --junit FILE, --out DIR, --trace, "
+                            "--set path=value\n",
                     argv[i]);
             return 2;
         } else if (options->path_count == RS_CHECK_FILES_MAX) {
@@ -192,6 +196,11 @@ static void read_reason(const char *dir, char *reason, size_t size) {
 }
 
 int rs_cli_run_in_child(const rs_scenario *scenario, const char *dir, const char *log) {
+    return rs_cli_run_in_child_traced(scenario, dir, log, false);
+}
+
+int rs_cli_run_in_child_traced(const rs_scenario *scenario, const char *dir, const char *log,
+                               bool trace) {
     assert(scenario != NULL);
     assert(dir != NULL && log != NULL);
     fflush(stdout);
@@ -211,7 +220,7 @@ int rs_cli_run_in_child(const rs_scenario *scenario, const char *dir, const char
             dup2(fd, 2);
             close(fd);
         }
-        _exit(rs_cli_run_scenario(scenario, dir, false));
+        _exit(rs_cli_run_scenario(scenario, dir, false, trace));
     }
     int status = 0;
     int result = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)
@@ -229,7 +238,7 @@ static void run_one(const check_options *options, rs_scenario *scenario, check_r
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     scenario->seed = run->seed;
-    run->status = rs_cli_run_in_child(scenario, dir, log);
+    run->status = rs_cli_run_in_child_traced(scenario, dir, log, options->trace);
     clock_gettime(CLOCK_MONOTONIC, &end);
     run->wall_s = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     if (run->status == 1) {
