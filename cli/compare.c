@@ -1,8 +1,8 @@
 /* compare.c — `replsim compare FILE --strategies a,b:param=value,... [--seeds N] [--out DIR]
  * [--set path=value]...`: runs one scenario under several strategies over the same seeds (so
  * the same workload and fault schedule), each run in its own process like `check`, reports in
- * DIR/<entry>/seed-<n>/, then writes DIR/comparison.json and DIR/comparison.md
- * (reports/compare_report.h). An entry "name:p=v:q=w" becomes the overrides
+ * DIR/<entry>/seed-<n>/, then writes DIR/comparison.json, DIR/comparison.md, DIR/plots/ and
+ * DIR/report.html (reports/compare_report.h). An entry "name:p=v:q=w" becomes the overrides
  * strategy.type=name, strategy.p=v, strategy.q=w on top of the command's --set options;
  * fields of the file's strategy the new one does not accept are removed for that entry (said
  * once on stderr). Every entry is loaded and checked before anything runs. Exit 0 when every
@@ -432,14 +432,16 @@ static int compare_all(compare_state *state) {
                              .scenario_file = state->options.file,
                              .sets = state->options.sets, .set_count = state->options.set_count,
                              .seed_first = 1, .seed_count = state->options.seed_count,
-                             .entry_count = state->entry_count, .entries = state->entries};
+                             .entry_count = state->entry_count, .entries = state->entries,
+                             .scenario = &state->scenario};
     char error[1024];
     if (rs_compare_write(&comparison, state->out_dir, error, sizeof error) != 0) {
         fprintf(stderr, "replsim compare: %s\n", error);
         return 3;
     }
-    printf("compare: %zu strategies x %zu seeds; comparison in %s/comparison.md and "
-           "comparison.json\n", state->entry_count, state->options.seed_count, state->out_dir);
+    printf("compare: %zu strategies x %zu seeds; comparison in %s/comparison.md, "
+           "comparison.json, report.html and plots/\n", state->entry_count,
+           state->options.seed_count, state->out_dir);
     return status;
 }
 

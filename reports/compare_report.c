@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "reports/plots_internal.h"
 #include "reports/report_internal.h"
 #include "reports/stats.h"
 
@@ -437,13 +438,21 @@ int rs_compare_write(const rs_compare *comparison, const char *out_dir, char *er
     int status = -1;
     rs__stage stage;
     rs__stage_init(&stage);
+    rs__plot_set plots; /* overlay plots, then report.html embedding them (html_compare.c) */
     if (out_of_memory || json.failed || md.failed) {
         snprintf(error, error_size, "out of memory writing the comparison");
     } else if (rs__make_directories(out_dir, error, error_size) == 0 &&
                rs__stage_write(&stage, out_dir, "comparison.json", &json, error,
                                error_size) == 0 &&
-               rs__stage_write(&stage, out_dir, "comparison.md", &md, error, error_size) == 0) {
-        status = rs__stage_commit(&stage, error, error_size);
+               rs__stage_write(&stage, out_dir, "comparison.md", &md, error, error_size) == 0 &&
+               rs__compare_plots_write(comparison, out_dir, &stage, &plots, error,
+                                       error_size) == 0) {
+        rs__text html;
+        rs__text_init(&html);
+        rs__compare_html(comparison, out_dir, &plots, &html);
+        status = rs__stage_write(&stage, out_dir, "report.html", &html, error, error_size);
+        rs__text_free(&html);
+        status = status == 0 ? rs__stage_commit(&stage, error, error_size) : -1;
     }
     if (status != 0) {
         rs__stage_abort(&stage);

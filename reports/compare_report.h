@@ -47,6 +47,8 @@ typedef struct rs_compare {
     size_t entry_count;                  /* 1..RS_COMPARE_ENTRIES_MAX; entries[0] is the
                                             baseline of the differences */
     rs_compare_entry *entries;           /* borrowed */
+    const struct rs_scenario *scenario;  /* borrowed, or NULL: the scenario as run (its fault
+                                            windows shade the plots of report.html) */
 } rs_compare;
 
 /* Reads one run's <dir>/summary.json: values[0..kpi count) (NaN for null or absent), whether
@@ -54,8 +56,9 @@ typedef struct rs_compare {
 int rs_compare_read_run(const char *dir, double *values, bool *verdict_pass, char hash[17],
                         char *error, size_t error_size);
 
-/* Writes <out_dir>/comparison.json and <out_dir>/comparison.md (atomically: temporaries,
- * renamed together). 0, or -1 with a message. */
+/* Writes <out_dir>/comparison.json, <out_dir>/comparison.md, the overlay plots in
+ * <out_dir>/plots/ (from each run's plots/ data files) and <out_dir>/report.html (atomically:
+ * temporaries, renamed together). 0, or -1 with a message. */
 int rs_compare_write(const rs_compare *comparison, const char *out_dir, char *error,
                      size_t error_size);
 
