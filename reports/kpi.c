@@ -8,6 +8,7 @@
 #include "reports/kpi.h"
 
 #include "checks/promise.h"
+#include "checks/routing.h"
 
 #include <assert.h>
 #include <math.h>
@@ -171,21 +172,35 @@ static bool kpi_targets_mark(kpi_targets *targets, const rs_history *history, ui
     return true;
 }
 
-/* Synchronisation delay: when the last target first appended each event. */
-static int kpi_sync(const rs_history *history, kpi_targets *targets, rs_kpis *out) {
+/* Synchronisation delay: when the last target first appended each event. With rules
+ * (conditional), an event's targets are its own (the rules re-evaluated, checks/routing.h),
+ * not the union of every rule's: appends elsewhere do not count, and it is fully replicated
+ * once all of its own targets appended it. */
+static int kpi_sync(const rs_scenario *scenario, const rs_history *history,
+                    kpi_targets *targets, rs_kpis *out) {
     assert(history != NULL && targets != NULL && out != NULL);
+    rs_routing *routing = scenario->rules.rule_count > 0 ? rs_routing_new(scenario) : NULL;
+    if (scenario->rules.rule_count > 0 && routing == NULL) {
+        return -1;
+    }
     for (size_t index = 0; index < history->append_count; index++) {
         const rs_history_append *append = &history->appends[index];
+        if (routing != NULL && append->event >= 1 && append->event <= history->event_count &&
+            !rs_routing_allowed(routing, &history->events[append->event - 1])[append->store]) {
+            continue; /* not one of this event's targets */
+        }
         if (kpi_targets_mark(targets, history, append->store, append->event)) {
             int64_t *last = &targets->last_first_us[append->event - 1];
             *last = append->time_us > *last ? append->time_us : *last;
         }
     }
     for (size_t event = 0; event < history->event_count; event++) {
-        if (targets->target_count == 0 || targets->holders[event] < targets->target_count) {
+        uint32_t own = routing != NULL ? rs_routing_target_count(routing, &history->events[event])
+                                       : targets->target_count;
+        if (own == 0 || targets->holders[event] < own) {
             continue;
         }
-        assert(targets->holders[event] == targets->target_count);
+        assert(targets->holders[event] == own);
         out->events_fully_replicated++;
         const rs_history_request *request = kpi_request_of(history, event + 1);
         if (request == NULL || request->manager_arrival_us < 0) {
@@ -193,10 +208,12 @@ static int kpi_sync(const rs_history *history, kpi_targets *targets, rs_kpis *ou
         }
         if (rs_histogram_record(&out->sync_delay_us,
                                 targets->last_first_us[event] - request->manager_arrival_us) != 0) {
+            rs_routing_free(routing);
             return -1;
         }
     }
     out->events_not_fully_replicated = out->events - out->events_fully_replicated;
+    rs_routing_free(routing);
     return 0;
 }
 
@@ -310,7 +327,7 @@ int rs_kpis_compute(const rs_scenario *scenario, const rs_history *history, rs_k
     if (kpi_targets_init(scenario, history, &targets) != 0) {
         return -1;
     }
-    int status = kpi_sync(history, &targets, out);
+    int status = kpi_sync(scenario, history, &targets, out);
     if (status == 0) {
         kpi_durability(scenario, history, &targets, out);
     }
