@@ -43,6 +43,13 @@ static void violation(const rs_scenario *scenario, const rs_history *history,
     snprintf(entry->detail, sizeof entry->detail, "%s", detail);
 }
 
+void rs__check_violation(const rs_scenario *scenario, const rs_history *history,
+                         rs_check_result *result, rs_invariant invariant, rs_event_id event,
+                         int32_t store, int64_t time_us, const char *detail) {
+    assert(scenario != NULL && history != NULL && result != NULL);
+    violation(scenario, history, result, invariant, event, store, time_us, detail);
+}
+
 /* target_index[s] = 1 + position of store s in the targets, 0 when not a target. */
 static uint32_t *target_positions(const rs_scenario *scenario, uint32_t store_count) {
     uint32_t *positions = calloc(store_count == 0 ? 1 : store_count, sizeof *positions);
@@ -87,6 +94,9 @@ static int count_copies(const rs_history *history, const uint32_t *positions, ui
         const rs_history_receipt *receipt = &history->receipts[r];
         assert(receipt->event >= 1 && receipt->event <= history->event_count);
         const rs_history_event *event = &history->events[receipt->event - 1];
+        if (event->request_index == RS_HISTORY_NO_REQUEST) {
+            continue; /* a compensating event: no client was promised anything */
+        }
         const rs_history_request *request = &history->requests[event->request_index];
         if (positions[receipt->store] != 0 && request->manager_ack_us >= 0 &&
             receipt->time_us <= request->manager_ack_us) {
@@ -267,6 +277,29 @@ int rs_check_history(const rs_scenario *scenario, const rs_history *history,
     if (status == 0) {
         status = check_stores(scenario, history, result);
         check_integrity(scenario, history, result);
+    }
+    if (status == 0 && rs_scenario_shared_streams(scenario)) {
+        result->checked[RS_INV_STREAM_ORDER] = false; /* the versions are the managers' */
+        result->violations[RS_INV_STREAM_ORDER] = 0;
+        result->listed[RS_INV_STREAM_ORDER] = 0;
+        snprintf(result->skipped_because[RS_INV_STREAM_ORDER], sizeof result->skipped_because[0],
+                 "shared streams: managers assign the versions (the report lists conflicts)");
+    }
+    if (status == 0) {
+        status = rs__check_routing(scenario, history, result);
+    }
+    if (status == 0) {
+        status = rs__check_convergence(scenario, history, result);
+    }
+    if (status == 0) {
+        status = rs__check_conflicts(scenario, history, result);
+    }
+    if (status == 0 && rs__check_is_cascade(scenario)) {
+        status = rs__check_cascade_chain(scenario, history, result);
+    } else if (status == 0) {
+        result->checked[RS_INV_CASCADE_CHAIN] = false;
+        snprintf(result->skipped_because[RS_INV_CASCADE_CHAIN],
+                 sizeof result->skipped_because[0], "not a cascade");
     }
     free(positions);
     free(holders);

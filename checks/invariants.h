@@ -40,4 +40,26 @@ typedef struct rs_check_result {
 int rs_check_history(const rs_scenario *scenario, const rs_history *history,
                      rs_check_result *result);
 
+/* --- internal to checks/ (the rs__ prefix): what the checker files share -------------------- */
+
+/* Counts one violation of `invariant` and lists it while there is room (event 0 = none, store
+ * -1 = none; the faults active at time_us are looked up in the scenario). */
+void rs__check_violation(const rs_scenario *scenario, const rs_history *history,
+                         rs_check_result *result, rs_invariant invariant, rs_event_id event,
+                         int32_t store, int64_t time_us, const char *detail);
+/* checks/routing.c: the routing invariant (every scenario) and the cascade chain (cascades
+ * only: rs__check_is_cascade). Each returns 0, or -1 when out of memory. */
+int rs__check_routing(const rs_scenario *scenario, const rs_history *history,
+                      rs_check_result *result);
+bool rs__check_is_cascade(const rs_scenario *scenario);
+int rs__check_cascade_chain(const rs_scenario *scenario, const rs_history *history,
+                            rs_check_result *result);
+/* checks/convergence.c: the convergence invariant where the policy promises it (otherwise it
+ * marks it not checked, with the reason). 0, or -1 when out of memory. */
+int rs__check_convergence(const rs_scenario *scenario, const rs_history *history,
+                          rs_check_result *result);
+/* checks/conflicts.c: the conflicts invariant where streams are shared (else not checked). */
+int rs__check_conflicts(const rs_scenario *scenario, const rs_history *history,
+                        rs_check_result *result);
+
 #endif

@@ -18,10 +18,11 @@ int rs_cli_main(int argc, char **argv);
 
 struct rs_scenario;
 /* Runs a loaded scenario (its seed) and writes the report into out_dir; prints one line.
- * Returns the exit status (0 pass, 1 verdict failed, 3 internal error). Once per process:
- * SimGrid cannot be initialised twice. */
+ * `history_edn` adds history.edn, `trace` trace.jsonl (streamed during the run, committed
+ * with the report). Returns the exit status (0 pass, 1 verdict failed, 3 internal error).
+ * Once per process: SimGrid cannot be initialised twice. */
 int rs_cli_run_scenario(const struct rs_scenario *scenario, const char *out_dir,
-                        bool history_edn);
+                        bool history_edn, bool trace);
 
 /* Refuses (message on stderr, returns 2) a scenario whose estimated memory exceeds the budget:
  * $REPLSIM_MEMORY_BUDGET_MIB, or three quarters of the machine's memory. 0 when it fits. */
@@ -44,7 +45,30 @@ void rs_cli_print_shell_word(FILE *out, const char *word);
  * Returns the child's exit status (see rs_cli_run_scenario), or -1 when it crashed or could
  * not be started. */
 int rs_cli_run_in_child(const struct rs_scenario *scenario, const char *dir, const char *log);
+/* The same, with trace.jsonl in `dir` when `trace` is set (check --trace). */
+int rs_cli_run_in_child_traced(const struct rs_scenario *scenario, const char *dir,
+                               const char *log, bool trace);
 
 int rs_cli_compare(int argc, char **argv);
+
+/* `replsim sweep` (cli/sweep.c); `replsim sweep-run`, one run of a sweep that leaves a
+ * manifest.json next to its report, and `replsim merge` (cli/merge.c). */
+int rs_cli_sweep(int argc, char **argv);
+int rs_cli_sweep_run(int argc, char **argv);
+int rs_cli_merge(int argc, char **argv);
+/* Runs job(context, i) for i in 0..count) in forked children, at most `jobs` at once; each
+ * child exits with what job returns. statuses[i] gets job i's exit status (-1: crashed or
+ * never started). A progress bar named `label` goes to stderr when it is a terminal. Returns
+ * 0 when every job ran; the signal number when SIGINT or SIGTERM came (every child was then
+ * sent SIGTERM and waited for); -1 when a child could not be started (said on stderr). */
+typedef int (*rs_cli_pool_job)(void *context, size_t index);
+int rs_cli_pool_run(size_t count, size_t jobs, rs_cli_pool_job job, void *context,
+                    int *statuses, const char *label);
+/* `replsim help sweep`: sweep, merge and sweep-run explained with examples, into out. */
+void rs_cli_sweep_help(FILE *out);
+/* Merges the finished sweep runs in dirs[0..count) into out_dir/sweep.csv, sweep.json and
+ * plots/ (reports/sweep_report.h); prints one line. Exit status: 0, 2 when the runs do not
+ * belong together, 3 when one cannot be read or a file cannot be written. */
+int rs_cli_merge_runs(const char *const *dirs, size_t count, const char *out_dir);
 
 #endif

@@ -1,6 +1,7 @@
 /* main.c — the replsim command: parses the command line and dispatches to run, check,
- * compare, validate and list. Exit status: 0 success (expectations hold), 1 expectations
- * failed, 2 bad input or usage, 3 internal error (cannot write the report, out of memory). */
+ * compare, sweep (and its sweep-run), merge, validate and list. Exit status: 0 success
+ * (expectations hold), 1 expectations failed, 2 bad input or usage, 3 internal error (cannot
+ * write the report, out of memory). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@ static void usage(FILE *out) {
     fputs("replsim — simulate and verify multi-source event replication over a SimGrid network\n"
           "\n"
           "usage:\n"
-          "  replsim run FILE [--seed N] [--out DIR] [--history-edn] [--set PATH=VALUE]...\n"
+          "  replsim run FILE [--seed N] [--out DIR] [--history-edn] [--trace]\n"
+          "              [--faults-from DIR] [--set PATH=VALUE]...\n"
           "      Run the scenario FILE and write its report into DIR (default out/<FILE name>):\n"
           "      summary.json, summary.md, timeseries.csv, plots/*.png.\n"
           "      --seed N overrides the scenario's seed; same scenario + seed = same report.\n"
@@ -22,8 +24,13 @@ static void usage(FILE *out) {
           "      is JSON, else a string; an empty VALUE removes the field.\n"
           "      --history-edn also writes history.edn: the client history as Jepsen op maps\n"
           "      ({:type :invoke|:ok|:fail|:info, :f, :value, :process, :time, :index}).\n"
+          "      --trace also writes trace.jsonl: every client op, message (send, deliver,\n"
+          "      drop and why), store append and fault, one JSON object per line, in\n"
+          "      simulated-time order (schema: docs/trace.md).\n"
+          "      --faults-from DIR replays the faults a nemesis drew in the run reported in\n"
+          "      DIR (its faults.json), without the nemesis: the same run, byte for byte.\n"
           "  replsim check [FILE|DIR]... [--seeds N | --seed-range A..B] [--junit FILE]\n"
-          "                [--out DIR] [--set PATH=VALUE]...\n"
+          "                [--out DIR] [--trace] [--set PATH=VALUE]...\n"
           "      The CI gate: runs every scenario (DIRs: their *.json) over the seeds, one line\n"
           "      per run, the command that reproduces each failure, a closing 'N passed, M\n"
           "      failed' line, and JUnit XML. Default: scenarios/ci, --seeds 3, out/check.\n"
@@ -35,6 +42,15 @@ static void usage(FILE *out) {
           "      then DIR/comparison.md and .json: per KPI the mean and 95% confidence interval\n"
           "      per strategy, and the paired difference against the first strategy. Exit 0\n"
           "      once every run finished, whatever the verdicts.\n"
+          "  replsim sweep FILE --set PATH=V1,V2,... [--set ...] [--seeds N] [-j JOBS]\n"
+          "                [--out DIR] [--emit-jobs FILE]\n"
+          "      Runs every combination of the values x seeds 1..N (default 5) in JOBS\n"
+          "      parallel processes (default: the cores), then DIR/sweep.csv, sweep.json (per\n"
+          "      point every KPI's mean and 95% CI) and plots/ (default out/sweep/<FILE name>).\n"
+          "      --emit-jobs writes one command line per run instead (for GNU parallel).\n"
+          "  replsim merge [--out DIR] SWEEP_DIR|RUN_DIR...\n"
+          "      Merges finished sweep runs into the same sweep.csv, sweep.json and plots/.\n"
+          "      replsim help sweep: both explained, with examples.\n"
           "  replsim validate FILE...\n"
           "      Check scenario files without running them; prints one line per file.\n"
           "  replsim list\n"
@@ -60,6 +76,11 @@ int rs_cli_main(int argc, char **argv) {
     const char *command = argv[1];
     if (strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 ||
         strcmp(command, "-h") == 0) {
+        if (argc >= 3 && (strcmp(argv[2], "sweep") == 0 || strcmp(argv[2], "merge") == 0 ||
+                          strcmp(argv[2], "sweep-run") == 0)) {
+            rs_cli_sweep_help(stdout);
+            return 0;
+        }
         usage(stdout);
         return 0;
     }
@@ -78,7 +99,16 @@ int rs_cli_main(int argc, char **argv) {
     if (strcmp(command, "compare") == 0) {
         return rs_cli_compare(argc - 2, argv + 2);
     }
-    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, check, compare, validate, "
-                    "list, help\n", command);
+    if (strcmp(command, "sweep") == 0) {
+        return rs_cli_sweep(argc - 2, argv + 2);
+    }
+    if (strcmp(command, "sweep-run") == 0) {
+        return rs_cli_sweep_run(argc - 2, argv + 2);
+    }
+    if (strcmp(command, "merge") == 0) {
+        return rs_cli_merge(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "replsim: unknown command '%s'; allowed: run, check, compare, sweep, "
+                    "merge, validate, list, help\n", command);
     return 2;
 }

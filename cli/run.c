@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "model/history.h"
 #include "model/scenario.h"
+#include "model/trace.h"
 #include "model/world.h"
 #include "reports/metrics.h"
 #include "reports/report.h"
@@ -119,6 +120,8 @@ typedef struct run_options {
     bool seed_given;         /* --seed present */
     unsigned long long seed; /* its value */
     bool history_edn;        /* --history-edn */
+    bool trace;              /* --trace */
+    const char *faults_from; /* --faults-from DIR: replay the faults a nemesis drew there */
     const char *sets[RS_OVERRIDES_MAX]; /* --set path=value, in order */
     size_t set_count;        /* how many */
 } run_options;
@@ -137,13 +140,18 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
             options->out_dir = argv[++i];
         } else if (strcmp(argv[i], "--history-edn") == 0) {
             options->history_edn = true;
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            options->trace = true;
+        } else if (strcmp(argv[i], "--faults-from") == 0 && i + 1 < argc) {
+            options->faults_from = argv[++i];
         } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
             if (rs_cli_add_set("run", argv[++i], options->sets, &options->set_count) != 0) {
                 return 2;
             }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
-                            "--out DIR, --history-edn, --set path=value\n", argv[i]);
+                            "--out DIR, --history-edn, --trace, --faults-from DIR, "
+                            "--set path=value\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
             options->file = argv[i];
@@ -155,13 +163,67 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
     }
     if (options->file == NULL) {
         fprintf(stderr, "replsim run: missing scenario file; usage: replsim run FILE [--seed N] "
-                        "[--out DIR] [--set path=value]...\n");
+                        "[--out DIR] [--history-edn] [--trace] [--faults-from DIR] "
+                        "[--set path=value]...\n");
         return 2;
     }
     return 0;
 }
 
-int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir, bool history_edn) {
+/* --trace: opens the recorder on trace.jsonl's staging path (into path[size]); NULL with a
+ * message in `error` when it cannot. */
+static rs_trace *run_open_trace(const rs_scenario *scenario, const char *out_dir, char *path,
+                                size_t size, char *error, size_t error_size) {
+    if (rs_report_staging_path(out_dir, "trace.jsonl", path, size, error, error_size) != 0) {
+        return NULL;
+    }
+    return rs_trace_open(path, scenario, error, error_size);
+}
+
+static int run_scenario_as_given(const rs_scenario *scenario, const char *out_dir,
+                                 bool history_edn, bool trace, const char *faults_json);
+
+/* The scenario as run with its seed: with the nemesis's faults drawn and appended (a heap
+ * copy in *owned, and the drawn schedule in *faults_json), or `scenario` itself. */
+static const rs_scenario *run_effective(const rs_scenario *scenario, rs_scenario **owned,
+                                        char **faults_json) {
+    *owned = NULL;
+    *faults_json = NULL;
+    if (!scenario->nemesis.enabled) {
+        return scenario;
+    }
+    char error[1024];
+    *owned = malloc(sizeof **owned);
+    if (*owned == NULL) {
+        fprintf(stderr, "replsim run: out of memory\n");
+        return NULL;
+    }
+    **owned = *scenario;
+    if (rs_scenario_apply_nemesis(*owned, scenario->seed, faults_json, error, sizeof error) != 0) {
+        fprintf(stderr, "%s: %s\n", scenario->source_path, error);
+        free(*owned);
+        *owned = NULL;
+        return NULL;
+    }
+    return *owned;
+}
+
+int rs_cli_run_scenario(const rs_scenario *given, const char *out_dir, bool history_edn,
+                        bool trace) {
+    rs_scenario *owned = NULL;
+    char *faults_json = NULL;
+    const rs_scenario *scenario = run_effective(given, &owned, &faults_json);
+    if (scenario == NULL) {
+        return 2;
+    }
+    int code = run_scenario_as_given(scenario, out_dir, history_edn, trace, faults_json);
+    free(owned);
+    free(faults_json);
+    return code;
+}
+
+static int run_scenario_as_given(const rs_scenario *scenario, const char *out_dir,
+                                 bool history_edn, bool trace, const char *faults_json) {
     rs_history history;
     rs_metrics metrics;
     char error[1024] = "";
@@ -170,13 +232,30 @@ int rs_cli_run_scenario(const rs_scenario *scenario, const char *out_dir, bool h
         fprintf(stderr, "replsim run: out of memory\n");
         return 3;
     }
-    rs_run_facts facts = {.seed = scenario->seed, .history_edn = history_edn};
-    int status = rs_world_run(scenario, scenario->seed, &history, &metrics,
+    rs_run_facts facts = {.seed = scenario->seed, .history_edn = history_edn, .trace = trace,
+                          .faults_json = faults_json};
+    char trace_path[4200] = "";
+    rs_trace *recorder = trace ? run_open_trace(scenario, out_dir, trace_path, sizeof trace_path,
+                                                error, sizeof error)
+                               : NULL;
+    int status = trace && recorder == NULL ? -1 : 0;
+    if (status == 0) {
+        status = rs_world_run(scenario, scenario->seed, &history, &metrics, recorder,
                               &facts.simulated_events, error, sizeof error);
+    }
+    char close_error[1024] = "";
+    if (rs_trace_close(recorder, history.end_us, close_error, sizeof close_error) != 0 &&
+        status == 0) {
+        snprintf(error, sizeof error, "%s", close_error);
+        status = -1;
+    }
     bool hold = false;
     if (status == 0) {
         status = rs_report_write(scenario, &history, &metrics, &facts, out_dir, &hold, error,
                                  sizeof error);
+    }
+    if (status != 0 && trace_path[0] != '\0') {
+        unlink(trace_path); /* no partial trace: it is committed with a report or not at all */
     }
     if (status != 0) {
         fprintf(stderr, "replsim run: %s\n", error);
@@ -212,8 +291,20 @@ int rs_cli_run(int argc, char **argv) {
         free(scenario);
         return 2;
     }
+    if (scenario->partial_quorum && (scenario->read_ratio > 0 || scenario->probe_count > 0)) {
+        fprintf(stderr, "%s: warning: read_quorum %u + write_quorum %u <= %u targets: a read "
+                "may miss an acknowledged write (a partial quorum; the report measures how "
+                "often)\n", options.file, scenario->read_quorum, scenario->write_quorum,
+                scenario->target_count);
+    }
     if (options.seed_given) {
         scenario->seed = options.seed;
+    }
+    if (options.faults_from != NULL &&
+        rs_scenario_apply_replay(scenario, options.faults_from, error, sizeof error) != 0) {
+        fprintf(stderr, "%s\n", error);
+        free(scenario);
+        return 2;
     }
     char out_dir[1024];
     if (options.out_dir != NULL) {
@@ -221,7 +312,7 @@ int rs_cli_run(int argc, char **argv) {
     } else {
         default_out_dir(options.file, out_dir, sizeof out_dir);
     }
-    status = rs_cli_run_scenario(scenario, out_dir, options.history_edn);
+    status = rs_cli_run_scenario(scenario, out_dir, options.history_edn, options.trace);
     free(scenario);
     return status;
 }

@@ -19,6 +19,13 @@ const char *rs_message_kind_name(rs_message_kind kind) {
     case RS_MSG_STORE_REPLY: return "store_reply";
     case RS_MSG_HEALTH_PING: return "health_ping";
     case RS_MSG_HEALTH_PONG: return "health_pong";
+    case RS_MSG_STORE_DIGEST: return "store_digest";
+    case RS_MSG_DIGEST_REPLY: return "digest_reply";
+    case RS_MSG_STORE_READ: return "store_read";
+    case RS_MSG_READ_REPLY: return "read_reply";
+    case RS_MSG_CLIENT_READ: return "client_read";
+    case RS_MSG_READ_ACK: return "read_ack";
+    case RS_MSG_PEER_SYNC: return "peer_sync";
     case RS_MSG_KIND_COUNT: break;
     }
     assert(0 && "unknown message kind");
@@ -51,6 +58,8 @@ void rs_history_free(rs_history *history) {
     free(history->appends);
     free(history->receipts);
     free(history->health);
+    free(history->reads);
+    free(history->conflicts);
     if (history->final_events != NULL) {
         for (uint32_t store = 0; store < history->store_count; store++) {
             free(history->final_events[store]);
@@ -138,6 +147,25 @@ size_t rs_history_add_health(rs_history *history, const rs_history_health *chang
     history->health = items;
     history->health[history->health_count] = *change;
     return history->health_count++;
+}
+
+size_t rs_history_add_read(rs_history *history, const rs_history_read *read) {
+    assert(history != NULL && read != NULL);
+    void *items = history->reads;
+    history_reserve(&items, &history->read_capacity, history->read_count, sizeof *read, "read");
+    history->reads = items;
+    history->reads[history->read_count] = *read;
+    return history->read_count++;
+}
+
+size_t rs_history_add_conflict(rs_history *history, const rs_history_conflict *conflict) {
+    assert(history != NULL && conflict != NULL);
+    void *items = history->conflicts;
+    history_reserve(&items, &history->conflict_capacity, history->conflict_count,
+                    sizeof *conflict, "conflict");
+    history->conflicts = items;
+    history->conflicts[history->conflict_count] = *conflict;
+    return history->conflict_count++;
 }
 
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events,

@@ -20,9 +20,15 @@ typedef struct rs_history_event {
     uint16_t origin_region;       /* region of the client that created it */
     uint32_t size_bytes;          /* payload size */
     uint32_t checksum;            /* rs_event_checksum at creation */
-    uint32_t request_index;       /* index in requests[] of the append that carried it */
+    uint32_t request_index;       /* index in requests[] of the append that carried it, or
+                                     RS_HISTORY_NO_REQUEST (a compensating event) */
+    rs_event_id compensates;      /* a compensating event: the event it cancels; else 0 */
     int64_t created_us;           /* creation at the client */
 } rs_history_event;
+
+/* request_index of an event no client request carried (a consistency checker's compensating
+ * event). */
+#define RS_HISTORY_NO_REQUEST UINT32_MAX
 
 typedef struct rs_history_request {
     uint32_t client;              /* client index (global, in region order) */
@@ -60,6 +66,13 @@ typedef enum rs_message_kind {
     RS_MSG_STORE_REPLY,           /* store -> manager */
     RS_MSG_HEALTH_PING,           /* manager -> store: a health probe */
     RS_MSG_HEALTH_PONG,           /* store -> manager: its answer */
+    RS_MSG_STORE_DIGEST,          /* manager -> store: digests of its streams, from one */
+    RS_MSG_DIGEST_REPLY,          /* store -> manager: a page of stream digests */
+    RS_MSG_STORE_READ,            /* manager -> store: the events of one stream */
+    RS_MSG_READ_REPLY,            /* store -> manager: those events */
+    RS_MSG_CLIENT_READ,           /* client -> manager: a read of one stream */
+    RS_MSG_READ_ACK,              /* manager -> client: its answer (status, version) */
+    RS_MSG_PEER_SYNC,             /* manager -> manager: events it accepted (multi-primary) */
     RS_MSG_KIND_COUNT
 } rs_message_kind;
 
@@ -80,6 +93,31 @@ typedef struct rs_history_health {
     uint8_t healthy;              /* the new state: 1 healthy, 0 unhealthy */
 } rs_history_health;
 
+/* A client's read of one stream (workload.reads): random, or a read-after-write probe. */
+typedef struct rs_history_read {
+    uint32_t client;              /* client index (global) */
+    int32_t probe;                /* index of the probe delay, or -1 for a random read */
+    rs_stream_id stream;          /* the stream read */
+    int64_t invoke_us;            /* the client sent it */
+    int64_t client_ack_us;        /* the client got the answer; -1 if it never did */
+    rs_status status;             /* the answer; RS_ERR_TIMEOUT when none came */
+    uint32_t version;             /* ok: the highest version the read quorum returned */
+} rs_history_read;
+
+/* A conflict a manager reported resolving (multi-primary): two distinct events at the same
+ * version of a stream. */
+typedef struct rs_history_conflict {
+    uint32_t manager;             /* manager index (global) that resolved it */
+    rs_stream_id stream;          /* the stream */
+    uint32_t version;             /* the contested version */
+    rs_event_id winner;           /* keeps the version (or goes first: keep_both) */
+    rs_event_id loser;            /* the other */
+    uint16_t winner_region;       /* region of the manager that accepted the winner */
+    uint16_t loser_region;        /* likewise for the loser */
+    int64_t time_us;              /* when it was resolved */
+    char resolution[16];          /* "lww", "region_priority", "keep_both" */
+} rs_history_conflict;
+
 typedef struct rs_history {
     size_t event_count, event_capacity;
     rs_history_event *events;           /* by event id - 1 */
@@ -89,6 +127,10 @@ typedef struct rs_history {
     rs_history_append *appends;         /* in simulated-time order */
     size_t receipt_count, receipt_capacity;
     rs_history_receipt *receipts;       /* in simulated-time order */
+    size_t conflict_count, conflict_capacity;
+    rs_history_conflict *conflicts;     /* as managers reported them, in time order */
+    size_t read_count, read_capacity;
+    rs_history_read *reads;             /* in invoke order */
     size_t health_count, health_capacity;
     rs_history_health *health;          /* health state changes, in simulated-time order */
     uint64_t messages[RS_MSG_KIND_COUNT];       /* messages sent, by kind */
@@ -97,6 +139,11 @@ typedef struct rs_history {
     size_t *final_count;                 /* per store: events held at the end */
     rs_event_id **final_events;          /* per store: event ids in log order at the end */
     uint64_t messages_dropped;           /* lost to faults (partition, down node, loss) */
+    uint64_t messages_duplicated;        /* extra copies a duplicate fault delivered */
+    uint64_t messages_reordered;         /* messages a reorder fault held back */
+    uint64_t appends_rejected;           /* append requests a full_store fault refused */
+    uint64_t events_corrupted;           /* stored copies a corrupt fault damaged (their
+                                            append records' checksums were changed) */
     uint32_t crash_count;                /* entries used in crashes */
     rs_history_crash crashes[RS_FAULTS_MAX]; /* in time order: at most one per crash fault */
     int64_t workload_end_us;             /* when clients stopped issuing requests */
@@ -114,6 +161,8 @@ size_t rs_history_add_request(rs_history *history, const rs_history_request *req
 size_t rs_history_add_append(rs_history *history, const rs_history_append *append);
 size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt);
 size_t rs_history_add_health(rs_history *history, const rs_history_health *change);
+size_t rs_history_add_read(rs_history *history, const rs_history_read *read);
+size_t rs_history_add_conflict(rs_history *history, const rs_history_conflict *conflict);
 
 /* Records store `store`'s final contents (copied). */
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/world.h"
+#include "strategies/quorum_read.h"
 
 typedef struct manager_slot {
     uint32_t generation;   /* bumped on every release; half of the id */
@@ -17,7 +18,19 @@ typedef struct manager_slot {
     bool live;             /* waiting for its reply or its firing */
     uint32_t store;        /* store requests: the store asked */
     uint64_t tag;          /* the strategy's tag */
+    uint8_t owner;         /* MANAGER_STRATEGY, _CHECKER or _READER: whose request or timer */
+    uint8_t kind;          /* store requests: what was asked (rs_message_kind of the ask) */
 } manager_slot;
+
+/* The components a manager hosts: the strategy, the consistency policy's checker when the
+ * policy has one (eventual), and the read coordinator when the workload reads. Each gets its
+ * own runtime context, so replies and timers go back to the one that asked. */
+enum { MANAGER_STRATEGY = 0, MANAGER_CHECKER = 1, MANAGER_READER = 2, MANAGER_OWNERS = 3 };
+
+typedef struct manager_binding {
+    rs_node *node;         /* the manager node */
+    uint8_t owner;         /* MANAGER_STRATEGY, _CHECKER or _READER */
+} manager_binding;
 
 typedef struct manager_slots {
     manager_slot *slots;
@@ -44,6 +57,12 @@ typedef struct rs_manager_state {
     rs_strategy_config config;     /* the world's config with this manager's region */
     const rs_strategy_ops *ops;    /* the strategy's callbacks */
     void *strategy;                /* its instance */
+    const rs_strategy_ops *checker_ops; /* the policy's checker callbacks; NULL: none */
+    rs_strategy_config checker_config;  /* config with the policy's parameters */
+    void *reader;                  /* the read coordinator (quorum_read.c); NULL: no reads */
+    rs_strategy_config reader_config; /* config whose write_quorum is the read quorum */
+    void *checker;                 /* its instance */
+    manager_binding bindings[MANAGER_OWNERS]; /* runtime contexts of the two */
     rs_rng rng;                    /* RS_RNG_STRATEGY stream for random_u64 */
     manager_slots requests;        /* outstanding store requests */
     manager_slots timers;          /* armed strategy timers */
@@ -107,7 +126,8 @@ static void deadlines_arm(rs_node *node, manager_deadlines *deadlines) {
     }
 }
 
-static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag) {
+static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag, uint8_t owner,
+                           uint8_t kind) {
     uint32_t index;
     if (table->free_head != 0) {
         index = table->free_head - 1;
@@ -129,6 +149,8 @@ static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag) {
     slot->live = true;
     slot->store = store;
     slot->tag = tag;
+    slot->owner = owner;
+    slot->kind = kind;
     return ((uint64_t)slot->generation << 32) | index;
 }
 
@@ -152,14 +174,23 @@ static manager_slot *slots_release(manager_slots *table, uint64_t id) {
 /* --- the runtime port, bound to a manager node ------------------------------------------- */
 
 static rs_node *port_node(void *context) {
-    rs_node *node = context;
+    const manager_binding *binding = context;
+    assert(binding != NULL && binding->owner < MANAGER_OWNERS);
+    rs_node *node = binding->node;
     assert(node != NULL && node->kind == RS_NODE_MANAGER);
     return node;
 }
 
+static uint8_t port_owner(void *context) {
+    return ((const manager_binding *)context)->owner;
+}
+
+/* The manager's local clock: true simulated time, shifted while a clock fault names it. */
 static int64_t port_now_us(void *context) {
-    (void)port_node(context);
-    return rs_world_now_us();
+    rs_node *node = port_node(context);
+    int64_t now_us = rs_world_now_us();
+    return node->world->scenario->fault_count > 0 ? rs_faults_clock_us(node->world, node, now_us)
+                                                  : now_us;
 }
 
 static uint64_t port_random_u64(void *context) {
@@ -174,7 +205,8 @@ static void port_store_append(void *context, uint32_t store, const rs_event_stre
     assert(store < node->world->store_count);
     assert(stream != NULL && stream->count >= 1 && stream->count <= RS_EVENTS_PER_APPEND_MAX);
     assert(timeout_us > 0);
-    uint64_t id = slots_take(&manager->requests, store, tag);
+    uint64_t id = slots_take(&manager->requests, store, tag, port_owner(context),
+                             RS_MSG_STORE_APPEND);
     rs_message *message = rs_message_new(RS_MSG_STORE_APPEND, stream->count);
     message->request = id;
     memcpy(message->events, stream->events, stream->count * sizeof(rs_event));
@@ -190,7 +222,7 @@ static rs_timer_id port_timer_set(void *context, int64_t delay_us, uint64_t tag)
     rs_node *node = port_node(context);
     rs_manager_state *manager = node->role;
     assert(delay_us >= 0);
-    uint64_t id = slots_take(&manager->timers, 0, tag);
+    uint64_t id = slots_take(&manager->timers, 0, tag, port_owner(context), 0);
     rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + delay_us,
                                         .kind = RS_TIMER_STRATEGY, .a = id});
     return id + 1; /* 0 means "no timer" to strategies */
@@ -255,11 +287,195 @@ static void port_log(void *context, rs_log_level level, const char *message) {
     }
 }
 
+/* A digest or read request: one event whose stream (and version) says what is asked. */
+static void port_store_query(void *context, rs_message_kind kind, uint32_t store,
+                             rs_stream_id stream, uint32_t from_version, int64_t timeout_us,
+                             uint64_t tag) {
+    rs_node *node = port_node(context);
+    rs_manager_state *manager = node->role;
+    assert(store < node->world->store_count);
+    assert(timeout_us > 0);
+    uint64_t id = slots_take(&manager->requests, store, tag, port_owner(context), (uint8_t)kind);
+    rs_message *message = rs_message_new(kind, 1);
+    message->request = id;
+    message->events[0] = (rs_event){.stream = stream, .version = from_version};
+    rs_net_send(node, store, message);
+    deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
+    deadlines_arm(node, &manager->deadlines);
+}
+
+static void port_store_digest(void *context, uint32_t store, rs_stream_id from_stream,
+                              int64_t timeout_us, uint64_t tag) {
+    port_store_query(context, RS_MSG_STORE_DIGEST, store, from_stream, 0, timeout_us, tag);
+}
+
+static void port_store_read(void *context, uint32_t store, rs_stream_id stream,
+                            uint32_t from_version, int64_t timeout_us, uint64_t tag) {
+    port_store_query(context, RS_MSG_STORE_READ, store, stream, from_version, timeout_us, tag);
+}
+
+static void port_ack_read(void *context, uint64_t read_request, rs_status status,
+                          uint32_t version) {
+    rs_node *node = port_node(context);
+    rs_world *world = node->world;
+    assert(read_request < world->history->read_count);
+    assert(status < RS_STATUS_COUNT);
+    rs_message *ack = rs_message_new(RS_MSG_READ_ACK, 1);
+    ack->request = read_request;
+    ack->status = status;
+    ack->events[0] = (rs_event){.version = version};
+    uint32_t client = world->history->reads[read_request].client;
+    rs_net_send(node, world->store_count + world->manager_count + client, ack);
+}
+
+static void port_send_peers(void *context, const rs_event_stream *events) {
+    rs_node *node = port_node(context);
+    rs_world *world = node->world;
+    assert(events != NULL && events->count >= 1 && events->count <= RS_EVENTS_PER_APPEND_MAX);
+    for (uint32_t m = 0; m < world->manager_count; m++) {
+        if (m == node->role_index) {
+            continue;
+        }
+        rs_message *message = rs_message_new(RS_MSG_PEER_SYNC, events->count);
+        memcpy(message->events, events->events, events->count * sizeof(rs_event));
+        for (uint32_t i = 0; i < events->count; i++) {
+            message->size_bytes += events->events[i].size_bytes;
+        }
+        rs_net_send(node, world->store_count + m, message);
+    }
+}
+
+static void port_report_conflict(void *context, const rs_event *winner, const rs_event *loser,
+                                 const char *resolution) {
+    rs_node *node = port_node(context);
+    assert(winner != NULL && loser != NULL && resolution != NULL);
+    assert(winner->stream == loser->stream && winner->version == loser->version);
+    rs_history_conflict conflict = {
+        .manager = node->role_index, .stream = winner->stream, .version = winner->version,
+        .winner = winner->id, .loser = loser->id, .winner_region = winner->origin_region,
+        .loser_region = loser->origin_region, .time_us = rs_world_now_us()};
+    snprintf(conflict.resolution, sizeof conflict.resolution, "%s", resolution);
+    rs_history_add_conflict(node->world->history, &conflict);
+}
+
+static int port_new_compensation(void *context, const rs_event *cancelled, rs_event *out) {
+    rs_node *node = port_node(context);
+    rs_world *world = node->world;
+    assert(cancelled != NULL && out != NULL && cancelled->id != 0);
+    if (world->history->event_count >= (size_t)RS_EVENTS_MAX) {
+        return -1;
+    }
+    int64_t now_us = rs_world_now_us();
+    *out = (rs_event){.id = ++world->next_event_id, .stream = cancelled->stream,
+                      .version = cancelled->version, .type_index = cancelled->type_index,
+                      .origin_region = cancelled->origin_region, .size_bytes = 64,
+                      .created_us = now_us, .compensates = cancelled->id};
+    out->checksum = rs_event_checksum(out);
+    rs_history_add_event(world->history, &(rs_history_event){
+        .stream = out->stream, .version = out->version, .type_index = out->type_index,
+        .origin_region = out->origin_region, .size_bytes = out->size_bytes,
+        .checksum = out->checksum, .request_index = RS_HISTORY_NO_REQUEST,
+        .compensates = out->compensates, .created_us = now_us});
+    assert(world->history->event_count == out->id);
+    return 0;
+}
+
 static const rs_runtime_ops manager_port = {
     port_now_us, port_random_u64, port_store_append, port_timer_set, port_timer_cancel,
     port_ack_client, port_store_healthy, port_metric_latency, port_metric_result,
     port_metric_count, port_metric_observe, port_metric_gauge, port_log,
+    port_store_digest, port_store_read, port_ack_read, port_send_peers, port_report_conflict,
+    port_new_compensation,
 };
+
+/* The callbacks and instance of `owner`. */
+static const rs_strategy_ops *owner_ops(const rs_manager_state *manager, uint8_t owner) {
+    return owner == MANAGER_STRATEGY  ? manager->ops
+           : owner == MANAGER_CHECKER ? manager->checker_ops
+                                      : &rs_quorum_read_ops;
+}
+
+static void *owner_state(const rs_manager_state *manager, uint8_t owner) {
+    return owner == MANAGER_STRATEGY  ? manager->strategy
+           : owner == MANAGER_CHECKER ? manager->checker
+                                      : manager->reader;
+}
+
+/* Hands the one reply of a store request to whoever asked: `message` is the store's reply,
+ * or NULL for the timeout. */
+static void deliver_reply(rs_manager_state *manager, manager_slot released,
+                          const rs_message *message) {
+    const manager_slot *slot = &released; /* a copy: callbacks may grow the slot table */
+    const rs_strategy_ops *ops = owner_ops(manager, slot->owner);
+    void *state = owner_state(manager, slot->owner);
+    assert(ops != NULL && state != NULL);
+    rs_status status = message != NULL ? message->status : RS_ERR_TIMEOUT;
+    bool ok = status == RS_OK;
+    if (slot->kind == RS_MSG_STORE_APPEND) {
+        ops->on_store_reply(state, slot->tag, slot->store, status);
+    } else if (slot->kind == RS_MSG_STORE_DIGEST) {
+        uint32_t count = ok ? message->event_count : 0;
+        assert(count <= RS_DIGESTS_PER_REPLY);
+        rs_stream_digest *digests = malloc((count + 1) * sizeof *digests); /* off the stack */
+        if (digests == NULL) {
+            fprintf(stderr, "replsim: out of memory (digest reply)\n");
+            abort();
+        }
+        for (uint32_t i = 0; i < count; i++) {
+            digests[i] = rs_digest_from_carrier(&message->events[i]);
+        }
+        ops->on_store_digest(state, slot->tag, slot->store, status, digests, count);
+        free(digests);
+    } else {
+        assert(slot->kind == RS_MSG_STORE_READ);
+        rs_event_stream events = {ok ? message->event_count : 0,
+                                  ok ? (rs_event *)message->events : NULL};
+        ops->on_store_read(state, slot->tag, slot->store, status, &events);
+    }
+}
+
+/* Creates the strategy (and the policy's checker); 0, or -1 when out of memory. */
+static int manager_create_instances(rs_node *node, rs_manager_state *manager) {
+    manager->strategy = manager->ops->create(&manager->config,
+                                             (rs_runtime){&manager_port,
+                                                          &manager->bindings[MANAGER_STRATEGY]});
+    if (manager->strategy == NULL) {
+        return -1;
+    }
+    if (manager->checker_ops != NULL) {
+        manager->checker = manager->checker_ops->create(
+            &manager->checker_config,
+            (rs_runtime){&manager_port, &manager->bindings[MANAGER_CHECKER]});
+        if (manager->checker == NULL) {
+            return -1;
+        }
+    }
+    const rs_scenario *scenario = node->world->scenario;
+    if (scenario->read_ratio > 0 || scenario->probe_count > 0) {
+        manager->reader = rs_quorum_read_ops.create(
+            &manager->reader_config,
+            (rs_runtime){&manager_port, &manager->bindings[MANAGER_READER]});
+        if (manager->reader == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void manager_destroy_instances(rs_manager_state *manager) {
+    if (manager->strategy != NULL) {
+        manager->ops->destroy(manager->strategy);
+        manager->strategy = NULL;
+    }
+    if (manager->checker != NULL) {
+        manager->checker_ops->destroy(manager->checker);
+        manager->checker = NULL;
+    }
+    if (manager->reader != NULL) {
+        rs_quorum_read_ops.destroy(manager->reader);
+        manager->reader = NULL;
+    }
+}
 
 /* --- node handlers ------------------------------------------------------------------------ */
 
@@ -278,18 +494,26 @@ int rs_manager_init(rs_node *node) {
         scenario->write_quorum,    node->region,      world->store_count,
         world->store_region,       scenario->types,   scenario->type_count,
         scenario->region_names,    scenario->region_count,
-        scenario->rules.rule_count > 0 ? &scenario->rules : NULL};
+        scenario->rules.rule_count > 0 ? &scenario->rules : NULL,
+        scenario->residency.rule_count > 0 ? &scenario->residency : NULL};
     rs_rng_seed(&manager->rng, world->seed, RS_RNG_STRATEGY, node->role_index);
     manager->ops = scenario->strategy->ops;
     assert(manager->ops != NULL);
+    manager->checker_ops = scenario->policy != NULL ? scenario->policy->ops : NULL;
+    manager->checker_config = manager->config;
+    manager->checker_config.params = scenario->policy_params;
+    manager->reader_config = manager->config;
+    manager->reader_config.write_quorum = scenario->read_quorum;
+    manager->bindings[MANAGER_READER] = (manager_binding){node, MANAGER_READER};
+    manager->bindings[MANAGER_STRATEGY] = (manager_binding){node, MANAGER_STRATEGY};
+    manager->bindings[MANAGER_CHECKER] = (manager_binding){node, MANAGER_CHECKER};
     bool failed = false;
     manager->health = rs_health_prober_new(node, &failed);
     if (failed) {
         return -1;
     }
     rs_health_prober_start(manager->health, node);
-    manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
-    return manager->strategy != NULL ? 0 : -1;
+    return manager_create_instances(node, manager);
 }
 
 void rs_manager_on_message(rs_node *node, rs_message *message) {
@@ -310,8 +534,23 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
                 rs_history_add_receipt(node->world->history, &(rs_history_receipt){
                     .store = store, .event = message->events[i].id, .time_us = rs_world_now_us()});
             }
-            manager->ops->on_store_reply(manager->strategy, slot->tag, store, message->status);
+            deliver_reply(manager, *slot, message);
         }
+    } else if (message->kind == RS_MSG_DIGEST_REPLY || message->kind == RS_MSG_READ_REPLY) {
+        manager_slot *slot = slots_release(&manager->requests, message->request);
+        if (slot != NULL) {
+            deliver_reply(manager, *slot, message);
+        }
+    } else if (message->kind == RS_MSG_PEER_SYNC) {
+        if (manager->ops->on_peer_events != NULL) {
+            rs_event_stream events = {message->event_count, message->events};
+            manager->ops->on_peer_events(manager->strategy,
+                                         message->from_node - node->world->store_count, &events);
+        }
+    } else if (message->kind == RS_MSG_CLIENT_READ) {
+        assert(manager->reader != NULL && message->event_count == 1);
+        rs_quorum_read_ops.on_client_read(manager->reader, message->request,
+                                          message->events[0].stream);
     } else if (message->kind == RS_MSG_HEALTH_PONG) {
         rs_health_on_pong(manager->health, node, message);
     } else {
@@ -335,8 +574,7 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
         while (deadlines->count > 0 && deadlines->heap[0].due_us <= now_us) {
             manager_slot *slot = slots_release(&manager->requests, deadlines_pop(deadlines).request);
             if (slot != NULL) { /* still unanswered: its one reply is the timeout */
-                manager->ops->on_store_reply(manager->strategy, slot->tag, slot->store,
-                                             RS_ERR_TIMEOUT);
+                deliver_reply(manager, *slot, NULL);
             }
         }
         deadlines_arm(node, deadlines);
@@ -346,7 +584,9 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
         assert(timer->kind == RS_TIMER_STRATEGY);
         manager_slot *slot = slots_release(&manager->timers, timer->a);
         if (slot != NULL) {
-            manager->ops->on_timer(manager->strategy, timer->a + 1, slot->tag);
+            manager_slot fired = *slot;
+            owner_ops(manager, fired.owner)->on_timer(owner_state(manager, fired.owner),
+                                                      timer->a + 1, fired.tag);
         }
     }
 }
@@ -364,8 +604,7 @@ void rs_manager_crash(rs_node *node) {
     rs_manager_state *manager = node->role;
     assert(manager != NULL && manager->strategy != NULL);
     assert(node->kind == RS_NODE_MANAGER);
-    manager->ops->destroy(manager->strategy);
-    manager->strategy = NULL;
+    manager_destroy_instances(manager);
     slots_release_all(&manager->requests);
     slots_release_all(&manager->timers);
     manager->deadlines.count = 0;       /* all stale now; the node's timers are dropped too */
@@ -377,8 +616,7 @@ int rs_manager_restart(rs_node *node) {
     assert(manager != NULL && manager->strategy == NULL);
     assert(node->kind == RS_NODE_MANAGER);
     rs_health_prober_start(manager->health, node); /* probe state was volatile: afresh */
-    manager->strategy = manager->ops->create(&manager->config, (rs_runtime){&manager_port, node});
-    return manager->strategy != NULL ? 0 : -1;
+    return manager_create_instances(node, manager);
 }
 
 void rs_manager_finish(rs_node *node) {
@@ -386,9 +624,7 @@ void rs_manager_finish(rs_node *node) {
     if (manager == NULL) {
         return;
     }
-    if (manager->strategy != NULL) {
-        manager->ops->destroy(manager->strategy);
-    }
+    manager_destroy_instances(manager);
     free(manager->requests.slots);
     free(manager->timers.slots);
     free(manager->deadlines.heap);

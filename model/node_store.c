@@ -2,19 +2,28 @@
  * waits its turn and takes `append_ms` of service (one service time per request, whatever the
  * number of events it carries); then every event not already held is appended (idempotent by
  * event id, so a retried request never duplicates an event), each append is recorded in the
- * history with its completion time, and the store replies ok to the manager. */
+ * history with its completion time, and the store replies ok to the manager.
+ *
+ * Faults at this seam (model/world_faults.c decides): a slow_store fault multiplies the
+ * service time of a request whose service starts inside its window; a full_store fault makes
+ * a request whose service ends inside its window fail (RS_ERR_STORE, nothing appended); a
+ * corrupt fault flips a byte of every stored copy, which the history shows as the copy's
+ * append record no longer matching the event's checksum (checks/invariants.c, integrity). */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/testing.h"
+#include "model/trace.h"
 #include "model/world.h"
 
 typedef struct rs_store_state {
     rs_idset held;             /* event ids in the log */
     rs_event_id *log;          /* event ids in append order */
     int64_t *log_time_us;      /* when each log entry was appended (for periodic fsync) */
+    size_t *log_record;        /* each log entry's append record in the history */
     size_t log_count, log_capacity;
     rs_message **queue;        /* append requests waiting for the disk, FIFO ring */
     uint32_t queue_head, queue_count, queue_capacity;
@@ -29,6 +38,13 @@ static void *store_alloc(void *old, size_t count, size_t size) {
         abort();
     }
     return memory;
+}
+
+const rs_event_id *rs_store_log(const rs_node *node, size_t *count) {
+    const rs_store_state *store = node->role;
+    assert(node->kind == RS_NODE_STORE && store != NULL);
+    *count = store->log_count;
+    return store->log;
 }
 
 int rs_store_init(rs_node *node) {
@@ -64,7 +80,10 @@ static void store_start_service(rs_node *node, rs_store_state *store) {
     assert(!store->busy);
     assert(store->queue_count > 0);
     store->busy = true;
-    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + store->append_us,
+    int64_t service_us = node->world->scenario->fault_count > 0
+                             ? rs_faults_service_us(node->world, node, store->append_us)
+                             : store->append_us;
+    rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + service_us,
                                         .kind = RS_TIMER_STORE_SERVICE});
 }
 
@@ -73,6 +92,11 @@ void rs_store_on_message(rs_node *node, rs_message *message) {
     assert(store != NULL);
     if (message->kind == RS_MSG_HEALTH_PING) {
         rs_store_on_ping(node, message);
+        free(message);
+        return;
+    }
+    if (message->kind == RS_MSG_STORE_DIGEST || message->kind == RS_MSG_STORE_READ) {
+        rs_store_on_query(node, message);
         free(message);
         return;
     }
@@ -97,20 +121,25 @@ static void store_apply(rs_node *node, rs_store_state *store, const rs_message *
             fprintf(stderr, "replsim: out of memory (store index)\n");
             abort();
         }
+        added |= (int)rs_testing_store_ignores_idempotence; /* test-only (model/testing.h) */
         if (added == 1) {
             if (store->log_count == store->log_capacity) {
                 store->log_capacity = store->log_capacity == 0 ? 256 : store->log_capacity * 2;
                 store->log = store_alloc(store->log, store->log_capacity, sizeof *store->log);
                 store->log_time_us = store_alloc(store->log_time_us, store->log_capacity,
                                                  sizeof *store->log_time_us);
+                store->log_record = store_alloc(store->log_record, store->log_capacity,
+                                                sizeof *store->log_record);
             }
             store->log_time_us[store->log_count] = now_us;
+            store->log_record[store->log_count] = history->append_count;
             store->log[store->log_count++] = event->id;
         }
         rs_history_add_append(history, &(rs_history_append){
                                            .store = node->role_index, .event = event->id,
                                            .version = event->version, .checksum = event->checksum,
                                            .time_us = now_us, .duplicate = added == 0});
+        rs_trace_append(node->world->trace, node->role_index, event, added == 0);
     }
 }
 
@@ -122,13 +151,18 @@ void rs_store_on_timer(rs_node *node, const rs_timer *timer) {
     store->queue_head = (store->queue_head + 1) % store->queue_capacity;
     store->queue_count--;
     store->busy = false;
-    store_apply(node, store, request);
+    bool full = node->world->scenario->fault_count > 0 && rs_faults_store_full(node->world, node);
+    if (full) {
+        node->world->history->appends_rejected++;
+    } else {
+        store_apply(node, store, request);
+    }
     /* the reply names the events it confirms (for the history); its simulated size stays
      * the 64-byte header whatever it carries */
     rs_message *reply = rs_message_new(RS_MSG_STORE_REPLY, request->event_count);
     memcpy(reply->events, request->events, request->event_count * sizeof(rs_event));
     reply->request = request->request;
-    reply->status = RS_OK;
+    reply->status = full ? RS_ERR_STORE : RS_OK;
     rs_net_send(node, request->from_node, reply);
     free(request);
     if (store->queue_count > 0) {
@@ -150,6 +184,7 @@ void rs_store_finish(rs_node *node) {
     free(store->queue);
     free(store->log);
     free(store->log_time_us);
+    free(store->log_record);
     rs_idset_free(&store->held);
     free(store);
     node->role = NULL;
@@ -197,4 +232,23 @@ uint64_t rs_store_crash(rs_node *node) {
         }
     }
     return lost;
+}
+
+uint64_t rs_store_corrupt(rs_node *node, rs_rng *rng) {
+    rs_store_state *store = node->role;
+    assert(store != NULL && rng != NULL);
+    assert(node->kind == RS_NODE_STORE);
+    rs_history *history = node->world->history;
+    for (size_t i = 0; i < store->log_count; i++) {
+        assert(store->log_record[i] < history->append_count);
+        rs_history_append *record = &history->appends[store->log_record[i]];
+        assert(record->event == store->log[i] && record->store == node->role_index);
+        uint32_t byte = (uint32_t)rs_rng_below(rng, 4);
+        uint32_t flips = 1 + (uint32_t)rs_rng_below(rng, 255); /* never zero: a real change */
+        record->checksum ^= flips << (8 * byte);
+        if (record->checksum == history->events[record->event - 1].checksum) {
+            record->checksum ^= 1; /* a second corruption undid the first: damage it again */
+        }
+    }
+    return store->log_count;
 }

@@ -17,7 +17,8 @@ typedef enum rs_rng_purpose {
     RS_RNG_STRATEGY = 3,  /* the runtime's random_u64 for a manager's strategy */
     RS_RNG_FAULTS = 4,    /* scheduled faults' random parts */
     RS_RNG_NEMESIS = 5,   /* the random nemesis */
-    RS_RNG_STORE = 6      /* store service-time jitter */
+    RS_RNG_STORE = 6,     /* store service-time jitter */
+    RS_RNG_READS = 7      /* client reads: arrivals and streams (writes' draws unchanged) */
 } rs_rng_purpose;
 
 /* Seeds `rng` for (seed, purpose, index): the same triple always gives the same stream, and

@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "faults/fault.h"
+#include "faults/nemesis.h"
 #include "model/dist.h"
+#include "strategies/geographic.h"
 #include "strategies/health.h"
 #include "strategies/limits.h"
 #include "strategies/strategy.h"
@@ -64,6 +66,13 @@ typedef enum rs_invariant {
     RS_INV_INTEGRITY,        /* every stored event's checksum matches the one it was created with */
     RS_INV_QUORUM_HONESTY,   /* no ok ack before its manager had received write_quorum target
                                 stores' confirmations */
+    RS_INV_ROUTING,          /* every append is on a store the event's rules (or the targets)
+                                name; rules: every ok event on its promised share of them */
+    RS_INV_CASCADE_CHAIN,    /* cascade: hop k appends an event only after hop k-1 confirmed it */
+    RS_INV_CONVERGENCE,      /* where the policy promises convergence (a consistency checker,
+                                e.g. eventual): at the end every target holds the same events */
+    RS_INV_CONFLICTS,        /* shared streams (multi-primary): every conflict the appends show
+                                was resolved by a manager, and managers agree on its winner */
     RS_INV_COUNT
 } rs_invariant;
 
@@ -116,6 +125,8 @@ typedef struct rs_scenario {
                                          then): rules, default targets, mode in params; the
                                          targets above are then the union of all rule and
                                          default targets, rules first, in first-appearance order */
+    rs_residency_rules residency;     /* strategy "geographic" only: its residency rules
+                                         (model/scenario_residency.c); rule_count 0 = none */
 
     /* workload */
     double rate_per_s;                /* all clients together, > 0 */
@@ -127,8 +138,21 @@ typedef struct rs_scenario {
 
     rs_expectations expect;
 
+    /* quorum reads (model/scenario_reads.c; "workload.reads"): absent = no reads */
+    double read_ratio;                /* random reads per write (Poisson, all clients) */
+    uint32_t probe_count;             /* read-after-write probe delays */
+    int64_t probe_delays_us[RS_PROBE_DELAYS_MAX]; /* after each acked write, in file order */
+    uint32_t read_quorum;             /* replies a read waits for: the policy's read_quorum
+                                         (0 there = majority), 1 when it has none */
+    bool partial_quorum;              /* read_quorum + write_quorum <= targets: reads may miss
+                                         acked writes (a warning, not an error) */
+
     /* health checks (model/scenario_health.c; "health_check"): absent = disabled */
     rs_health_spec health;
+
+    /* the random nemesis (model/scenario_nemesis.c; "nemesis"); its faults are drawn per seed
+     * by rs_scenario_apply_nemesis and appended to faults[] */
+    rs_nemesis_spec nemesis;
 
     /* faults (model/scenario_faults.c) */
     uint32_t fault_count;             /* 0..RS_FAULTS_MAX */
@@ -199,6 +223,26 @@ int rs_scenario_load_faults(const struct rs_json_doc *doc, const struct cJSON *r
 int rs_scenario_load_rules(const struct rs_json_doc *doc, const struct cJSON *strategy,
                            rs_scenario *scenario);
 
+/* Reads the geographic strategy's optional "residency" array from the "strategy" object into
+ * scenario->residency (model/scenario_residency.c); for any other strategy, rejects the field.
+ * Needs the topology and scenario->strategy loaded. Returns 0 or 2. */
+int rs_scenario_load_residency(const struct rs_json_doc *doc, const struct cJSON *strategy,
+                               rs_scenario *scenario);
+
+/* Draws the nemesis's faults for `seed` and appends them to scenario->faults (after the
+ * file's own), through the same loader as written faults. *faults_json receives the drawn
+ * schedule as a JSON document {"faults": [...]} in scenario syntax (malloc'd; NULL when the
+ * scenario has no nemesis). Returns 0, or 2 with a message in `error`. */
+int rs_scenario_apply_nemesis(rs_scenario *scenario, uint64_t seed, char **faults_json,
+                              char *error, size_t error_size);
+
+/* Replays the faults of the run whose report is in `report_dir` (its faults.json, written
+ * when a nemesis drew them; `replsim run --faults-from`): they are appended to the file's own
+ * faults and the nemesis is switched off, so the run is the same as the one that drew them
+ * (same content hash, same summary). Returns 0, or 2 with a message in `error`. */
+int rs_scenario_apply_replay(rs_scenario *scenario, const char *report_dir, char *error,
+                             size_t error_size);
+
 /* Estimated peak memory of a run in bytes: per event (history event + request, ~96 B) and per
  * replica on a target store (log entry and time, id-set slot, history append and receipt,
  * ~96 B), plus 64 MiB of base. An estimate to refuse hopeless runs early, not a bound. */
@@ -207,6 +251,11 @@ double rs_scenario_memory_estimate(const rs_scenario *scenario);
 /* Do the strategy's targets differ per event (rules)? Then figures and invariants judged
  * against the scenario's target set and write quorum do not apply as such. */
 bool rs_scenario_per_event_targets(const rs_scenario *scenario);
+
+/* Do the clients share their streams, versions being assigned by the managers
+ * (multi_primary)? Then stream id = stream index for every client, and events leave the
+ * client with version 0. */
+bool rs_scenario_shared_streams(const rs_scenario *scenario);
 
 /* The link between two distinct regions, or NULL. */
 const rs_link_spec *rs_scenario_link(const rs_scenario *scenario, uint32_t a, uint32_t b);

@@ -291,9 +291,9 @@ static int load_component(const loader *ld, const cJSON *object, const char *pat
     }
     *component = rs_component_find(kind, name);
     assert(*component != NULL && (*component)->param_count <= RS_PARAMS_MAX);
-    const char *fields[RS_PARAMS_MAX + 4] = {"type"};
+    const char *fields[RS_PARAMS_MAX + 5] = {"type"};
     size_t field_count = 1;
-    assert(extra_count <= 3);
+    assert(extra_count <= 4);
     for (size_t i = 0; i < extra_count; i++) {
         fields[field_count++] = extra[i];
     }
@@ -433,12 +433,13 @@ static int load_targets(const loader *ld, const cJSON *strategy, const char *pat
 }
 
 static int load_strategy(const loader *ld, const cJSON *root) {
-    static const char *const extra[] = {"targets", "rules", "default_targets"};
+    static const char *const extra[] = {"targets", "rules", "default_targets", "residency"};
     const cJSON *strategy = NULL;
     if (rs__load_section(ld, root, "", "strategy", true, &strategy) != 0 ||
-        load_component(ld, strategy, "strategy", RS_COMPONENT_STRATEGY, NULL, extra, 3,
+        load_component(ld, strategy, "strategy", RS_COMPONENT_STRATEGY, NULL, extra, 4,
                        &ld->out->strategy, ld->out->strategy_params) != 0 ||
-        rs_scenario_load_rules(ld->doc, strategy, ld->out) != 0) { /* model/scenario_rules.c */
+        rs_scenario_load_rules(ld->doc, strategy, ld->out) != 0 || /* model/scenario_rules.c */
+        rs_scenario_load_residency(ld->doc, strategy, ld->out) != 0) { /* scenario_residency.c */
         return 2;
     }
     return ld->out->rules.rule_count > 0 ? 0 : load_targets(ld, strategy, "strategy");
@@ -628,7 +629,7 @@ static int check_budgets(const loader *ld, const cJSON *workload) {
 
 static int load_workload(const loader *ld, const cJSON *root) {
     static const char *const fields[] = {"rate_per_s", "arrival", "streams", "event_bytes",
-                                         "types"};
+                                         "types", "reads"};
     static const char *const arrivals[] = {"constant", "poisson"};
     static const rs_arrival arrival_kinds[] = {RS_ARRIVAL_CONSTANT, RS_ARRIVAL_POISSON};
     static const rs_json_range range_rate = {0, true, RS_RATE_PER_S_MAX, false};
@@ -641,7 +642,7 @@ static int load_workload(const loader *ld, const cJSON *root) {
     uint64_t streams = 0;
     uint64_t bytes = 0;
     if (rs__load_section(ld, root, "", path, true, &workload) != 0 ||
-        rs_json_check_fields(ld->doc, workload, path, fields, 5) != 0 ||
+        rs_json_check_fields(ld->doc, workload, path, fields, 6) != 0 ||
         rs_json_get_number(ld->doc, workload, path, "rate_per_s", &range_rate, NULL,
                            &out->rate_per_s) != 0 ||
         check_budgets(ld, workload) != 0 ||
@@ -654,7 +655,7 @@ static int load_workload(const loader *ld, const cJSON *root) {
     out->arrival = arrival_kinds[arrival];
     out->streams = (uint32_t)streams;
     out->event_bytes = (uint32_t)bytes;
-    return load_types(ld, workload);
+    return load_types(ld, workload) != 0 ? 2 : rs__load_reads(ld, workload);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -687,7 +688,8 @@ const char *rs_expect_metric_name(rs_expect_metric metric) {
 
 const char *rs_invariant_name(rs_invariant invariant) {
     static const char *const names[RS_INV_COUNT] = {
-        "durability", "no_duplicates", "stream_order", "integrity", "quorum_honesty"};
+        "durability", "no_duplicates", "stream_order", "integrity", "quorum_honesty",
+        "routing", "cascade_chain", "convergence", "conflicts"};
     assert(invariant < RS_INV_COUNT);
     return names[invariant];
 }
@@ -752,7 +754,7 @@ static int load_root(const loader *ld) {
     static const char *const fields[] = {"name", "seed", "duration_s", "settle_s", "network",
                                          "topology", "stores", "strategy", "consistency",
                                          "workload", "expect", "faults", "health_check",
-                                         "$schema"};
+                                         "nemesis", "$schema"};
     const cJSON *root = ld->doc->root;
     if (!cJSON_IsObject(root)) {
         char got[64];
@@ -769,7 +771,8 @@ static int load_root(const loader *ld) {
         load_header(ld, root) != 0 || load_network(ld, root) != 0 ||
         rs__load_topology(ld, root) != 0 || load_stores(ld, root) != 0 ||
         load_strategy(ld, root) != 0 || load_consistency(ld, root) != 0 ||
-        load_workload(ld, root) != 0 || rs__load_health(ld, root) != 0) {
+        load_workload(ld, root) != 0 || rs__load_health(ld, root) != 0 ||
+        rs__load_nemesis(ld, root) != 0) {
         return 2;
     }
     return load_expect(ld, root) != 0 ? 2 : rs_scenario_load_faults(ld->doc, root, ld->out);

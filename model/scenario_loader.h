@@ -44,6 +44,15 @@ int rs__fail_unknown_region(const loader *ld, const cJSON *node, const char *pat
 /* The "topology" section (scenario_topology.c): regions, then links. */
 int rs__load_topology(const loader *ld, const cJSON *root);
 
+/* The optional "reads" member of the workload (scenario_reads.c): random reads and
+ * read-after-write probes; resolves the read quorum from the policy. Needs the targets and the
+ * policy loaded. */
+int rs__load_reads(const loader *ld, const cJSON *workload);
+
+/* The optional "nemesis" section (scenario_nemesis.c). Needs the topology and the run's
+ * length loaded. */
+int rs__load_nemesis(const loader *ld, const cJSON *root);
+
 /* The optional "health_check" section (scenario_health.c): probes managers send to their
  * target stores. Absent: disabled. */
 int rs__load_health(const loader *ld, const cJSON *root);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/scenario.h"
+#include "strategies/multi_primary.h"
 
 static uint32_t role_count(const rs_region_spec *region, rs_node_role role) {
     return role == RS_ROLE_STORE ? region->stores
@@ -102,7 +103,13 @@ void rs_scenario_node_name(const rs_scenario *scenario, uint32_t node, char *buf
 bool rs_scenario_per_event_targets(const rs_scenario *scenario) {
     assert(scenario != NULL);
     assert(scenario->rules.rule_count <= RS_RULES_MAX);
-    return scenario->rules.rule_count > 0;
+    /* conditional's rules, and geographic's choice of regions per event */
+    return scenario->rules.rule_count > 0 || scenario->strategy == &rs_geographic_component;
+}
+
+bool rs_scenario_shared_streams(const rs_scenario *scenario) {
+    assert(scenario != NULL);
+    return scenario->strategy == &rs_multi_primary_component;
 }
 
 double rs_scenario_memory_estimate(const rs_scenario *scenario) {

@@ -453,7 +453,8 @@ int rs_scenario_load_rules(const rs_json_doc *doc, const cJSON *strategy, rs_sce
     memset(rl.in_union, 0, sizeof rl.in_union);
     rs_rules_init(&scenario->rules);
     const cJSON *defaults = rs_json_member(strategy, "default_targets");
-    if (scenario->strategy != &rs_conditional_component) {
+    /* conditional, or a test variant wrapping it (it takes conditional's parameter table) */
+    if (scenario->strategy->params != rs_conditional_component.params) {
         const cJSON *foreign = rs_json_member(strategy, "rules");
         foreign = foreign != NULL ? foreign : defaults;
         return foreign == NULL ? 0 : fail_field(&rl, foreign, "only for strategy "

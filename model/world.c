@@ -21,6 +21,7 @@
 #include <xbt/log.h>
 
 #include "model/platform.h"
+#include "model/trace.h"
 #include "reports/report.h"
 
 static void *world_alloc(size_t count, size_t size) {
@@ -32,7 +33,8 @@ static void *world_alloc(size_t count, size_t size) {
     return memory;
 }
 
-int64_t rs_world_now_us(void) { return llround(simgrid_get_clock() * 1e6); }
+/* rs_world_now_us and rs_world_now_s live in courier.c: the latency transport's courier keeps
+ * the simulated time while it runs ahead of SimGrid's clock. */
 
 /* --- timers: a binary min-heap on (due_us, sequence) -------------------------------------- */
 
@@ -184,10 +186,7 @@ void rs_net_put(rs_node *from, rs_message *message) {
     assert(message->to_node < from->world->node_count);
     rs_world *world = from->world;
     if (world->courier != NULL) {
-        uint32_t to_region = world->nodes[message->to_node].region;
-        double delay_us = rs_platform_one_way_us(world->scenario, from->region, to_region,
-                                                 message->size_bytes);
-        rs_courier_push_message(world->courier, simgrid_get_clock() + delay_us / 1e6, message);
+        rs_courier_push_message(world, from->region, message); /* after the route's delay */
         return;
     }
     rs_route *route = route_to(from, message->to_node);
@@ -200,9 +199,11 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
     assert(message->kind < RS_MSG_KIND_COUNT);
     message->from_node = from->index;
     message->to_node = to;
+    rs_trace_send(world->trace, message);
     world->history->messages[message->kind]++;
     world->history->message_bytes[message->kind] += message->size_bytes;
     if (world->scenario->fault_count > 0 && rs_faults_drop(world, from, to, true)) {
+        rs_trace_drop(world->trace, message, true);
         free(message);
         return;
     }
@@ -217,12 +218,18 @@ void rs_net_send(rs_node *from, uint32_t to, rs_message *message) {
             delay_us += llround(fmin(extra_ms, RS_LATENCY_MS_MAX) * 1000.0);
         }
     }
-    if (delay_us > 0) {
-        rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + delay_us,
-                                            .kind = RS_TIMER_DEFERRED_SEND, .message = message});
-        return;
+    /* a duplicate fault's copy travels right behind the original, with the same delay */
+    rs_message *copy = world->scenario->fault_count > 0
+                           ? rs_faults_duplicate(world, from, to, message) : NULL;
+    rs_trace_duplicate(world->trace, copy);
+    for (rs_message *next = message; next != NULL; next = next == message ? copy : NULL) {
+        if (delay_us > 0) {
+            rs_node_timer_push(from, (rs_timer){.due_us = rs_world_now_us() + delay_us,
+                                                .kind = RS_TIMER_DEFERRED_SEND, .message = next});
+        } else {
+            rs_net_put(from, next);
+        }
     }
-    rs_net_put(from, message);
 }
 
 /* --- the node loop and the pump ----------------------------------------------------------- */
@@ -283,9 +290,11 @@ void rs_node_receive(rs_node *node, rs_message *message) {
     rs_world *world = node->world;
     if (world->scenario->fault_count > 0 &&
         rs_faults_drop(world, &world->nodes[message->from_node], node->index, false)) {
+        rs_trace_drop(world->trace, message, false);
         free(message);
         return;
     }
+    rs_trace_deliver(world->trace, message);
     if (world->courier != NULL) {
         node_dispatch_message(node, message); /* latency transport: handled in the courier */
         return;
@@ -341,6 +350,7 @@ typedef struct crash_action {
     uint32_t node;        /* which node */
     bool restart;         /* up (end of window) or down (start) */
     uint32_t order;       /* tie-break: restarts first, then fault order */
+    int32_t corrupt;      /* a corrupt fault's start instead: its index; -1 for a crash */
 } crash_action;
 
 static int crash_action_compare(const void *left, const void *right) {
@@ -351,8 +361,9 @@ static int crash_action_compare(const void *left, const void *right) {
     return a->order < b->order ? -1 : a->order > b->order ? 1 : 0;
 }
 
-/* The fault actor: applies crash windows at their boundaries. Partitions and links need no
- * actor: the network consults the schedule on every message. */
+/* The fault actor: applies crash windows at their boundaries and corruptions at their start.
+ * Partitions, links, duplicates, reorders, store and clock faults need no actor: the network,
+ * the stores and the managers' clocks consult the schedule when they act. */
 static void faults_main(int argc, char **argv) {
     (void)argc;
     (void)argv;
@@ -365,21 +376,29 @@ static void faults_main(int argc, char **argv) {
     for (uint32_t f = 0; f < scenario->fault_count; f++) {
         const rs_fault *fault = &scenario->faults[f];
         if (fault->kind == RS_FAULT_CRASH) {
-            actions[count++] = (crash_action){fault->start_us, fault->node, false, 2 * f + 1};
-            actions[count++] = (crash_action){fault->end_us, fault->node, true, 2 * f};
+            actions[count++] = (crash_action){fault->start_us, fault->node, false, 2 * f + 1, -1};
+            actions[count++] = (crash_action){fault->end_us, fault->node, true, 2 * f, -1};
+        } else if (fault->kind == RS_FAULT_CORRUPT) {
+            actions[count++] = (crash_action){fault->start_us, 0, false, 2 * f + 1, (int32_t)f};
         }
     }
     qsort(actions, count, sizeof *actions, crash_action_compare);
     for (uint32_t i = 0; i < count && actions[i].time_us < world->end_us; i++) {
+        world->faults_next_us = actions[i].time_us; /* the courier stops short of it */
+        rs_courier_wake(world); /* the previous boundary is applied */
         sg_actor_sleep_until((double)actions[i].time_us / 1e6);
         rs_node *node = &world->nodes[actions[i].node];
-        if (actions[i].restart && node->down) {
+        if (actions[i].corrupt >= 0) {
+            rs_faults_corrupt(world, (uint32_t)actions[i].corrupt);
+        } else if (actions[i].restart && node->down) {
             rs_node_restart(node);
         } else if (!actions[i].restart && !node->down) {
             rs_node_crash(node);
             rs_node_clear(node);
         }
     }
+    world->faults_next_us = INT64_MAX; /* nothing left: the courier runs to the end */
+    rs_courier_wake(world);
     free(actions);
 }
 
@@ -539,10 +558,12 @@ static void world_finish(rs_world *world) {
 }
 
 int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history,
-                 rs_metrics *metrics, uint64_t *dispatched, char *error, size_t error_size) {
+                 rs_metrics *metrics, struct rs_trace *trace, uint64_t *dispatched, char *error,
+                 size_t error_size) {
     assert(scenario != NULL && history != NULL && metrics != NULL);
     assert(scenario->store_count == history->store_count);
-    rs_world world = {.scenario = scenario, .seed = seed, .history = history, .metrics = metrics};
+    rs_world world = {.scenario = scenario, .seed = seed, .history = history, .metrics = metrics,
+                      .trace = trace};
     for (uint32_t r = 0; r < scenario->region_count; r++) {
         world.store_count += scenario->regions[r].stores;
         world.manager_count += scenario->regions[r].managers;
@@ -560,6 +581,9 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     world.end_us = world.workload_end_us + llround(scenario->settle_s * 1e6);
     world_place_nodes(&world);
     rs_faults_prepare(&world);
+    rs__trace_attach(trace, &world); /* --trace (NULL: off) reads node states and fault groups */
+    /* until the fault actor has published its first boundary, the courier stays on time */
+    world.faults_next_us = scenario->fault_count > 0 ? 0 : INT64_MAX;
     if (scenario->transport == RS_TRANSPORT_LATENCY) {
         world.courier = rs_courier_new();
     }
@@ -578,6 +602,7 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
         history->end_us = world.end_us;
         *dispatched = world.dispatched;
     }
+    rs__trace_attach(trace, NULL);
     world_finish(&world);
     free(world.nodes);
     free(world.region_first_manager);

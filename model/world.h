@@ -36,6 +36,7 @@ typedef struct rs_message {
     uint64_t request;         /* client append: history request index; store: request id */
     uint32_t size_bytes;      /* simulated size on the wire */
     uint32_t event_count;     /* events that follow */
+    uint64_t trace_id;        /* its "msg" id in trace.jsonl (model/trace.h); 0 = not traced */
     rs_event events[];        /* event_count events */
 } rs_message;
 
@@ -46,6 +47,8 @@ typedef enum rs_timer_kind {
     RS_TIMER_STORE_SERVICE,   /* a store finished serving its head request */
     RS_TIMER_CLIENT_ARRIVAL,  /* a client's next request is due */
     RS_TIMER_HEALTH,          /* a manager's health probes: a = round, b = 0 send, 1 judge */
+    RS_TIMER_CLIENT_READ,     /* a client's next random read is due */
+    RS_TIMER_CLIENT_PROBE,    /* a read-after-write probe: a = stream, b = probe index */
     RS_TIMER_STOP             /* the node's workload or life ends */
 } rs_timer_kind;
 
@@ -77,6 +80,7 @@ typedef struct rs_node {
     uint32_t timer_count, timer_capacity;
     uint64_t timer_sequence;  /* next sequence number */
     rs_rng network_rng;       /* extra-latency draws for messages this node sends */
+    rs_rng fault_rng;         /* duplicate / reorder draws for messages it sends */
     bool down;                /* crashed: receives nothing, runs nothing, until restart */
     uint32_t epoch;           /* bumped by every crash: timers of an earlier epoch are void */
     void *role;               /* rs_store_state / rs_manager_state / rs_client_state */
@@ -98,13 +102,18 @@ struct rs_world {
     uint64_t next_event_id;           /* last event id handed out */
     int8_t *fault_groups;             /* [fault][node]: partition group / link side, -1 none */
     struct rs_courier *courier;       /* latency transport: the delivery heap and its actor */
+    int64_t faults_next_us;           /* the fault actor's next boundary not yet applied
+                                       * (INT64_MAX: none left); the courier never runs ahead
+                                       * of SimGrid's clock past it */
     uint64_t dispatched;              /* callbacks handled by node loops */
+    struct rs_trace *trace;           /* --trace recorder (model/trace.h); NULL = off */
 };
 
 /* Runs `scenario` with `seed`: builds the platform, runs the simulation to its end, records
  * into `history` (initialised by the caller) and `metrics`. Returns 0, or -1 with `error`. */
 int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history,
-                 rs_metrics *metrics, uint64_t *dispatched, char *error, size_t error_size);
+                 rs_metrics *metrics, struct rs_trace *trace, uint64_t *dispatched, char *error,
+                 size_t error_size);
 
 /* --- node plumbing (world.c) ------------------------------------------------------------- */
 int64_t rs_world_now_us(void);
@@ -125,12 +134,18 @@ void rs_node_dispatch_timer(rs_node *node, const rs_timer *timer);
 /* --- the latency transport (courier.c) ----------------------------------------------------- */
 typedef struct rs_courier rs_courier;
 rs_courier *rs_courier_new(void);
+/* Simulated time in seconds: the courier's while it runs ahead of SimGrid's clock (latency
+ * transport), else SimGrid's. rs_world_now_us rounds it to µs. */
+double rs_world_now_s(void);
+/* The fault actor moved world->faults_next_us: wakes the courier if it waits for that. */
+void rs_courier_wake(rs_world *world);
 /* Starts the courier actor on `host` (a sg_host_t). */
 void rs_courier_start(rs_world *world, void *host);
 /* Frees the courier and every entry still pending; NULL is a no-op. */
 void rs_courier_free(rs_courier *courier);
-/* Schedules `message` to arrive at `due_s` (simulated seconds), or `timer` for its node. */
-void rs_courier_push_message(rs_courier *courier, double due_s, rs_message *message);
+/* Schedules `message` (from a node of `from_region`) to arrive after the route's one-way delay
+ * (rs_platform_one_way_us), or `timer` for its node. */
+void rs_courier_push_message(rs_world *world, uint32_t from_region, rs_message *message);
 void rs_courier_push_timer(rs_node *node, rs_timer timer);
 
 /* --- faults at the seams (world_faults.c) ------------------------------------------------- */
@@ -141,8 +156,22 @@ void rs_faults_prepare(rs_world *world);
  * sender's network stream only while such a link fault is active). At delivery: a down
  * receiver or an active partition (in-flight loss). */
 bool rs_faults_drop(rs_world *world, rs_node *from, uint32_t to, bool at_send);
-/* Extra latency (µs) active link faults add to a message from `from` to `to` now. */
-int64_t rs_faults_extra_latency_us(const rs_world *world, const rs_node *from, uint32_t to);
+/* Extra latency (µs) active link faults add to a message from `from` to `to` now, plus the
+ * hold of an active reorder fault whose draw (sender's fault stream) holds it back. */
+int64_t rs_faults_extra_latency_us(rs_world *world, rs_node *from, uint32_t to);
+/* A copy of `message` (caller owns it) when an active duplicate fault between `from` and
+ * `to` draws it, else NULL. */
+rs_message *rs_faults_duplicate(rs_world *world, rs_node *from, uint32_t to,
+                                const rs_message *message);
+/* `node`'s local clock (µs) at true time `now_us`: shifted by its active clock faults. */
+int64_t rs_faults_clock_us(const rs_world *world, const rs_node *node, int64_t now_us);
+/* Service time (µs) of an append starting now on `store`: `service_us` times the factors of
+ * active slow_store faults naming it. */
+int64_t rs_faults_service_us(const rs_world *world, const rs_node *store, int64_t service_us);
+/* Is a full_store fault naming `store` active now? */
+bool rs_faults_store_full(const rs_world *world, const rs_node *store);
+/* Applies corrupt fault `fault` (its start): every event its stores hold is corrupted. */
+void rs_faults_corrupt(rs_world *world, uint32_t fault);
 /* Crash and restart of a node: state loss per role, then the role's restart. */
 void rs_node_crash(rs_node *node);
 /* Empties a node's inbox and timers (world.c; after a crash). */
@@ -157,6 +186,9 @@ void rs_store_finish(rs_node *node);   /* records final contents, frees state */
 /* Drops the disk queue and the log entries the durability policy does not keep; returns how
  * many log entries were lost. */
 uint64_t rs_store_crash(rs_node *node);
+/* Flips one byte (drawn from `rng`) of every stored event's checksum, as recorded in the
+ * history (the stored copy no longer matches); returns how many events it corrupted. */
+uint64_t rs_store_corrupt(rs_node *node, rs_rng *rng);
 
 int rs_manager_init(rs_node *node);
 void rs_manager_on_message(rs_node *node, rs_message *message);
@@ -179,6 +211,16 @@ void rs_health_on_pong(rs_health_prober *prober, rs_node *manager, const rs_mess
 bool rs_health_store_healthy(const rs_health_prober *prober, uint32_t store);
 /* A store's answer to a probe (node_store.c). */
 void rs_store_on_ping(rs_node *store, const rs_message *ping);
+
+/* Consistency checkers' queries (node_store_query.c): a store answers a digest or read
+ * request at once. The digest of a stream is the sum of rs_digest_mix over its held ids; a
+ * digest reply carries each entry in an rs_event (the carrier functions convert). */
+void rs_store_on_query(rs_node *store, const rs_message *query);
+uint64_t rs_digest_mix(rs_event_id id);
+rs_event rs_digest_to_carrier(const rs_stream_digest *digest);
+rs_stream_digest rs_digest_from_carrier(const rs_event *carrier);
+/* The store's log: held event ids in append order (node_store.c); borrowed. */
+const rs_event_id *rs_store_log(const rs_node *store, size_t *count);
 
 int rs_client_init(rs_node *node);
 void rs_client_on_message(rs_node *node, rs_message *message);

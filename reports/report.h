@@ -17,6 +17,10 @@ typedef struct rs_run_facts {
     uint64_t seed;                /* the seed actually used (scenario's or --seed) */
     uint64_t simulated_events;    /* node callbacks dispatched (a measure of work) */
     bool history_edn;             /* also write history.edn (Jepsen op maps) */
+    const char *faults_json;      /* the faults a nemesis drew ({"faults": [...]}): written as
+                                     faults.json for --faults-from; NULL: no nemesis */
+    bool trace;                   /* trace.jsonl was streamed to its staging path during the run
+                                     (rs_report_staging_path): commit it with the report */
 } rs_run_facts;
 
 /* Writes the report into `out_dir` (created if missing). Sets *expectations_hold when every
@@ -26,6 +30,13 @@ typedef struct rs_run_facts {
 int rs_report_write(const rs_scenario *scenario, const rs_history *history,
                     const rs_metrics *metrics, const rs_run_facts *facts, const char *out_dir,
                     bool *expectations_hold, char *error, size_t error_size);
+
+/* The staging (temporary) path of report file `name` in `out_dir`, created with its parents:
+ * for a file streamed while the simulation runs (trace.jsonl), which rs_report_write then
+ * renames together with the others (facts->trace), or removes when the report fails. Into
+ * path[size]. 0, or -1 with a message in `error`. */
+int rs_report_staging_path(const char *out_dir, const char *name, char *path, size_t size,
+                           char *error, size_t error_size);
 
 /* Installs SIGINT/SIGTERM handling for this process: an interrupted run removes the temporary
  * files of the report being written, says so on stderr and exits 128 + signal; the final

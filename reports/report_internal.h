@@ -52,7 +52,7 @@ void rs__sanitise_label(char *buf, size_t size, const char *name);
 #include <sys/types.h>
 extern volatile pid_t rs__report_child;
 
-#define RS__STAGE_FILES_MAX 16 /* files one report writes (7 today) */
+#define RS__STAGE_FILES_MAX 64 /* files one report writes (about 40: 8 plots x 4 files) */
 
 typedef struct rs__stage {
     size_t count;                             /* files staged */
@@ -132,6 +132,18 @@ uint32_t rs__faults_active(const rs_scenario *scenario, size_t second);
  * NULL when out of memory. */
 double *rs__faults_consistency(const rs__report *report, size_t rows);
 
+/* read_report.c: quorum reads (outcomes, latency, P(consistent) per probe delay, staleness)
+ * into the summary root (false on allocation failure) and a "## Reads" section; nothing when
+ * the workload does not read. */
+bool rs__reads_json(const rs__report *report, struct cJSON *root);
+void rs__reads_md(const rs__report *report, rs__text *out);
+
+/* conflict_report.c: multi-primary conflicts (reported by the managers, and as the appends
+ * show them) into the summary root (false on allocation failure) and a "## Conflicts"
+ * section; nothing unless the clients share streams. */
+bool rs__conflicts_json(const rs__report *report, struct cJSON *root);
+void rs__conflicts_md(const rs__report *report, rs__text *out);
+
 /* health_report.c: the health checks' settings and state timeline into the summary root
  * (false on allocation failure) and a "## Health checks" section; nothing when disabled. */
 bool rs__health_json(const rs__report *report, struct cJSON *root);
@@ -148,10 +160,14 @@ void rs__summary_md(const rs__report *report, rs__text *out);
 void rs__timeseries_csv(const rs__report *report, rs__text *out);
 void rs__history_edn(const rs__report *report, rs__text *out);   /* history_edn.c */
 
-/* Stages plots/latency_cdf.{dat,gp,png} and plots/throughput.{dat,gp,png} into `stage`. A
- * missing or failing gnuplot costs only the .png (a warning on stderr); 0, or -1 with a message
- * when a .dat or .gp cannot be written. */
+/* Stages every plot of the run (plots/<base>.{dat,gp,png,svg}, reports/plots_internal.h) into
+ * `stage` and lists them in *set. A missing or failing gnuplot costs only the images (a
+ * warning on stderr); 0, or -1 with a message when a .dat or .gp cannot be written. */
+struct rs__plot_set;
 int rs__plots_write(const rs__report *report, rs__stage *stage, const char *plots_dir,
-                    char *error, size_t error_size);
+                    struct rs__plot_set *set, char *error, size_t error_size);
+
+/* report.html of a run (html_report.c), embedding the staged SVGs of `plots`. */
+void rs__report_html(const rs__report *report, const struct rs__plot_set *plots, rs__text *out);
 
 #endif

@@ -359,6 +359,8 @@ void rs__summary_json(const rs__report *report, rs__text *out) {
     json_strategy_metrics(&builder, root, report->metrics);
     builder.failed |= !rs__faults_json(report, root);
     builder.failed |= !rs__health_json(report, root);
+    builder.failed |= !rs__reads_json(report, root);
+    builder.failed |= !rs__conflicts_json(report, root);
     builder.failed |= !rs__invariants_json(report, root);
     json_expectations(&builder, root, report);
     json_string(&builder, root, "verdict",

@@ -234,6 +234,8 @@ void rs__summary_md(const rs__report *report, rs__text *out) {
     md_strategy_metrics(out, report->metrics);
     rs__faults_md(report, out);
     rs__health_md(report, out);
+    rs__reads_md(report, out);
+    rs__conflicts_md(report, out);
     rs__invariants_md(report, out);
     md_expectations(out, report);
     bool pass = report->expectation_failures == 0 && report->invariant_failures == 0;

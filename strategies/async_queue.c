@@ -628,7 +628,8 @@ static void async_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
 }
 
 static const rs_strategy_ops async_ops = {
-    async_create, async_destroy, async_on_client_append, async_on_store_reply, async_on_timer,
+    async_create, async_destroy, async_on_client_append, async_on_store_reply,
+    async_on_timer, NULL, NULL, NULL, NULL,
 };
 
 const rs_component rs_async_queue_component = {

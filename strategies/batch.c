@@ -275,7 +275,8 @@ static void batch_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
 }
 
 static const rs_strategy_ops batch_ops = {
-    batch_create, batch_destroy, batch_on_client_append, batch_on_store_reply, batch_on_timer,
+    batch_create, batch_destroy, batch_on_client_append, batch_on_store_reply,
+    batch_on_timer, NULL, NULL, NULL, NULL,
 };
 
 const rs_component rs_batch_component = {

@@ -362,7 +362,7 @@ static void cascade_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
 
 static const rs_strategy_ops cascade_ops = {
     cascade_create, cascade_destroy, cascade_on_client_append, cascade_on_store_reply,
-    cascade_on_timer,
+    cascade_on_timer, NULL, NULL, NULL, NULL,
 };
 
 const rs_component rs_cascade_component = {

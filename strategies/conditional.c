@@ -465,7 +465,7 @@ static void conditional_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
 
 static const rs_strategy_ops conditional_ops = {
     conditional_create, conditional_destroy, conditional_on_client_append,
-    conditional_on_store_reply, conditional_on_timer,
+    conditional_on_store_reply, conditional_on_timer, NULL, NULL, NULL, NULL,
 };
 
 const rs_component rs_conditional_component = {

@@ -86,6 +86,14 @@
 #define RS_CHECK_SEEDS_MAX 100000      /* seeds per scenario in one check */
 #define RS_COMPARE_ENTRIES_MAX 16      /* strategies in one comparison */
 #define RS_COMPARE_SEEDS_MAX 1000      /* seeds per strategy in one comparison */
+/* sweep: the parent loads every point before running (a few ms each) and keeps one record
+ * of ~18 KPIs per run; a merge reads one manifest + summary.json per run. */
+#define RS_SWEEP_PARAMETERS_MAX 16     /* swept --set paths (the cartesian product's axes) */
+#define RS_SWEEP_VALUES_MAX 256        /* values of one swept parameter */
+#define RS_SWEEP_POINTS_MAX 4096       /* parameter points (product of the value counts) */
+#define RS_SWEEP_SEEDS_MAX 1000        /* seeds per point */
+#define RS_SWEEP_RUNS_MAX 100000       /* points x seeds, and run directories one merge reads */
+#define RS_SWEEP_JOBS_MAX 256          /* parallel child processes (-j) */
 
 /* Memory estimate used to refuse a hopeless run before it starts (cli: REPLSIM_MEMORY_
  * BUDGET_MIB): per event, a history event and request; per replica on a target store, its log
@@ -98,4 +106,28 @@
 #define RS_SCENARIO_BYTES_MAX (4 * 1024 * 1024)
 #define RS_JSON_DEPTH_MAX 32
 
+/* Geographic replication (strategies/geographic.h): residency rules live in a fixed array
+ * inside the scenario (~150 bytes each); a data-residency policy names a few jurisdictions. */
+#define RS_RESIDENCY_RULES_MAX 16
+
+/* Adaptive replication (strategies/adaptive.c): its sliding windows hold at most this many
+ * latency and result samples each (16 bytes a sample, copied and sorted at every evaluation,
+ * O(n log n)); a busier window keeps only its newest samples. */
+#define RS_ADAPTIVE_WINDOW_SAMPLES_MAX 65536
+
+/* Fault parameters (model/scenario_faults.c). A reorder delay beyond the longest latency a
+ * link may declare, or a clock skew beyond an hour, says nothing more about the code under
+ * test; drift stays far below 10^6 ppm so a skewed clock still runs forward (monotonic
+ * within its window); a store slowed more than 1000x is down, which crash models better. */
+#define RS_REORDER_DELAY_MS_MAX 10000.0     /* reorder: delay_ms_max, ms */
+#define RS_SLOW_STORE_FACTOR_MAX 1000.0     /* slow_store: factor */
+#define RS_CLOCK_OFFSET_MS_MAX 3600000.0    /* clock: |offset_ms|, one hour */
+#define RS_CLOCK_DRIFT_PPM_MAX 100000.0     /* clock: |drift_ppm|, 10% */
+
+
+/* Quorum reads (model/scenario_reads.c): read-after-write probe delays per scenario (each
+ * acked write triggers one probe per delay, so this multiplies the read load), and reads per
+ * write (a ratio: reads cost the same history and messages as writes). */
+#define RS_PROBE_DELAYS_MAX 16
+#define RS_READ_RATIO_MAX 100.0
 #endif

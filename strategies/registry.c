@@ -5,10 +5,14 @@
 #include <assert.h>
 #include <string.h>
 
+#include "strategies/adaptive.h"
 #include "strategies/async_queue.h"
 #include "strategies/batch.h"
 #include "strategies/cascade.h"
 #include "strategies/conditional.h"
+#include "strategies/eventual.h"
+#include "strategies/geographic.h"
+#include "strategies/multi_primary.h"
 #include "strategies/star.h"
 
 /* --- consistency policies ------------------------------------------------------------------ */
@@ -16,6 +20,8 @@
 static const rs_param_spec quorum_params[] = {
     {"write_quorum", RS_PARAM_INTEGER, 0, 0, RS_TARGETS_MAX, NULL,
      "confirmations needed before the client is acked; 0 = majority of the targets"},
+    {"read_quorum", RS_PARAM_INTEGER, 0, 0, RS_TARGETS_MAX, NULL,
+     "replies a read waits for (workload.reads); 0 = majority of the targets"},
 };
 
 static const rs_component policy_all = {
@@ -35,8 +41,12 @@ static const rs_component *const components[] = {
     &rs_batch_component,
     &rs_conditional_component,
     &rs_async_queue_component,
+    &rs_geographic_component,
+    &rs_adaptive_component,
+    &rs_multi_primary_component,
     &policy_all,
     &policy_quorum,
+    &rs_eventual_component,
 };
 
 #define BUILT_IN_COUNT (sizeof components / sizeof components[0])
@@ -96,8 +106,9 @@ uint32_t rs_policy_write_quorum(const rs_component *policy, const double *params
     if (policy == &policy_all) {
         return target_count;
     }
-    assert(policy == &policy_quorum);
-    double asked = params[0];
+    int index = rs_component_param_index(policy, "write_quorum");
+    assert(index >= 0);
+    double asked = params[index];
     if (asked == 0) {
         return target_count / 2 + 1;
     }

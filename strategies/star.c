@@ -178,7 +178,8 @@ static void star_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
 }
 
 static const rs_strategy_ops star_ops = {
-    star_create, star_destroy, star_on_client_append, star_on_store_reply, star_on_timer,
+    star_create, star_destroy, star_on_client_append, star_on_store_reply,
+    star_on_timer, NULL, NULL, NULL, NULL,
 };
 
 const rs_component rs_star_component = {

@@ -48,6 +48,8 @@ typedef struct rs_strategy_config {
     const char (*region_names)[RS_NAME_MAX]; /* region_count names (origin_region); NULL = none */
     uint32_t region_count;        /* regions of the topology */
     const rs_rule_set *rules;     /* the conditional strategy's rules; NULL for the others */
+    const struct rs_residency_rules *residency; /* the geographic strategy's residency rules
+                                     (strategies/geographic.h); NULL = none */
 } rs_strategy_config;
 
 typedef struct rs_strategy_ops {
@@ -60,6 +62,17 @@ typedef struct rs_strategy_ops {
     void (*on_store_reply)(void *state, uint64_t tag, uint32_t store, rs_status status);
     /* A timer armed with `tag` fired. */
     void (*on_timer)(void *state, rs_timer_id timer, uint64_t tag);
+    /* The one reply to a store_digest / store_read made with `tag` (NULL for components that
+     * make none). The arrays are borrowed for the call only; empty unless status is RS_OK. */
+    void (*on_store_digest)(void *state, uint64_t tag, uint32_t store, rs_status status,
+                            const rs_stream_digest *digests, uint32_t count);
+    void (*on_store_read)(void *state, uint64_t tag, uint32_t store, rs_status status,
+                          const rs_event_stream *events);
+    /* A client's read of `stream` arrived (the read coordinator only; NULL elsewhere). */
+    void (*on_client_read)(void *state, uint64_t read_request, rs_stream_id stream);
+    /* Events another manager sent with send_peers (multi-primary; NULL elsewhere: the runtime
+     * then drops them). Borrowed for the call. */
+    void (*on_peer_events)(void *state, uint32_t from_manager, const rs_event_stream *events);
 } rs_strategy_ops;
 
 typedef enum rs_component_kind { RS_COMPONENT_STRATEGY, RS_COMPONENT_POLICY } rs_component_kind;
@@ -70,7 +83,9 @@ typedef struct rs_component {
     const char *description;      /* one line */
     const rs_param_spec *params;  /* param_count entries */
     size_t param_count;           /* <= RS_PARAMS_MAX */
-    const rs_strategy_ops *ops;   /* strategies only; NULL for policies */
+    const rs_strategy_ops *ops;   /* strategies: their callbacks; policies: NULL, or a
+                                     consistency checker each manager runs beside the strategy
+                                     (eventual), created with the policy's parameters */
 } rs_component;
 
 /* Registry: every component, in a fixed order (strategies first). Returns the count. */

@@ -39,6 +39,11 @@ typedef struct rs_event {
     uint32_t size_bytes;     /* simulated payload size */
     uint32_t checksum;       /* over the fields above; stores keep it, checks verify it */
     int64_t created_us;      /* simulated time the client created it */
+    int64_t hlc_us;          /* multi-primary: the accepting manager's hybrid logical clock
+                                when it took the event (µs, local clock); 0 elsewhere. Not
+                                covered by the checksum: assigned after creation */
+    rs_event_id compensates; /* a compensating event (eventual, revert): the event it
+                                cancels; 0 for every other event */
 } rs_event;
 
 /* The batch one append carries (the chapter's EventStream). Owned by whoever holds it; the

@@ -33,23 +33,11 @@ static cJSON *run_summary(const char *mode) {
     snprintf(text, sizeof text, scenario_format, mode);
     const char *file = rs_test_path(scratch, "health.json");
     rs_test_write_file(file, text);
-    const char *out = rs_test_path(scratch, "out");
-    const char *argv[] = {rs_test_replsim(), "run", file, "--out", out, NULL};
-    int status = rs_test_exec(argv, rs_test_path(scratch, "stdout"), rs_test_path(scratch, "stderr"));
-    CU_ASSERT_EQUAL_FATAL(status, 0);
-    char *summary_text = rs_test_slurp(rs_test_path(out, "summary.json"), NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(summary_text);
-    cJSON *summary = cJSON_Parse(summary_text);
-    free(summary_text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
-    return summary;
+    const char *args[] = {file, NULL};
+    return rs_test_run_summary(scratch, args, 0);
 }
 
-static const cJSON *member(const cJSON *node, const char *name) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(item);
-    return item;
-}
+#define member rs_test_member
 
 /* Request i reaches the manager at m = i x 10 ms + 0.2 ms; its append reaches us/store-2 at
  * m + 40.2 ms + 576 B at 1 Gb/s and is applied 1 ms later. It fails when the store is down

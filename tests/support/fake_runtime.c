@@ -117,10 +117,64 @@ static void fake_log(void *context, rs_log_level level, const char *message) {
     }
 }
 
+static void fake_store_query(void *context, bool read, uint32_t store, rs_stream_id stream,
+                             uint32_t from_version, int64_t timeout_us, uint64_t tag) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->query_count < RS_FAKE_CAPACITY);
+    fake->queries[fake->query_count++] = (rs_fake_query){read, store, stream, from_version, tag,
+                                                         fake->now_us, timeout_us};
+}
+
+static void fake_store_digest(void *context, uint32_t store, rs_stream_id from_stream,
+                              int64_t timeout_us, uint64_t tag) {
+    fake_store_query(context, false, store, from_stream, 0, timeout_us, tag);
+}
+
+static void fake_store_read(void *context, uint32_t store, rs_stream_id stream,
+                            uint32_t from_version, int64_t timeout_us, uint64_t tag) {
+    fake_store_query(context, true, store, stream, from_version, timeout_us, tag);
+}
+
+static void fake_ack_read(void *context, uint64_t read_request, rs_status status,
+                          uint32_t version) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->read_ack_count < RS_FAKE_CAPACITY);
+    fake->read_acks[fake->read_ack_count++] = (rs_fake_read_ack){read_request, status, version,
+                                                                 fake->now_us};
+}
+
+static void fake_send_peers(void *context, const rs_event_stream *events) {
+    rs_fake_runtime *fake = fake_of(context);
+    for (uint32_t i = 0; i < events->count; i++) {
+        assert(fake->peer_event_count < RS_FAKE_CAPACITY);
+        fake->peer_events[fake->peer_event_count++] = events->events[i];
+    }
+}
+
+static void fake_report_conflict(void *context, const rs_event *winner, const rs_event *loser,
+                                 const char *resolution) {
+    rs_fake_runtime *fake = fake_of(context);
+    assert(fake->conflict_count < RS_FAKE_CAPACITY);
+    rs_fake_conflict *conflict = &fake->conflicts[fake->conflict_count++];
+    conflict->winner = *winner;
+    conflict->loser = *loser;
+    snprintf(conflict->resolution, sizeof conflict->resolution, "%s", resolution);
+}
+
+static int fake_new_compensation(void *context, const rs_event *cancelled, rs_event *out) {
+    rs_fake_runtime *fake = fake_of(context);
+    *out = (rs_event){.id = 1000000 + ++fake->compensation_count, .stream = cancelled->stream,
+                      .version = cancelled->version, .size_bytes = 64,
+                      .created_us = fake->now_us, .compensates = cancelled->id};
+    return 0;
+}
+
 static const rs_runtime_ops fake_ops = {
     fake_now_us, fake_random_u64, fake_store_append, fake_timer_set, fake_timer_cancel,
     fake_ack_client, fake_store_healthy, fake_metric_latency, fake_metric_result,
     fake_metric_count, fake_metric_observe, fake_metric_gauge, fake_log,
+    fake_store_digest, fake_store_read, fake_ack_read, fake_send_peers, fake_report_conflict,
+    fake_new_compensation,
 };
 
 rs_runtime rs_fake_runtime_init(rs_fake_runtime *fake) {
@@ -175,7 +229,7 @@ const rs_strategy_config *rs_fake_config(const rs_component *component, const do
         regions[i] = 0;
     }
     config = (rs_strategy_config){values, targets, target_count, write_quorum, 0, 64, regions,
-                                  NULL, 0, NULL, 0, NULL};
+                                  NULL, 0, NULL, 0, NULL, NULL};
     return &config;
 }
 

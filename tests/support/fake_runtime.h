@@ -24,11 +24,34 @@ typedef struct rs_fake_append {
     rs_event_id last_event;  /* last event id of the stream */
 } rs_fake_append;
 
+typedef struct rs_fake_query {
+    bool read;               /* store_read (true) or store_digest (false) */
+    uint32_t store;          /* store asked */
+    rs_stream_id stream;     /* read: the stream; digest: the first stream asked */
+    uint32_t from_version;   /* read only */
+    uint64_t tag;            /* to hand back with the reply */
+    int64_t at_us;           /* fake time of the call */
+    int64_t timeout_us;      /* as requested */
+} rs_fake_query;
+
 typedef struct rs_fake_ack {
     uint64_t client_request; /* as given to on_client_append */
     rs_status status;        /* outcome */
     int64_t at_us;           /* fake time of the ack */
 } rs_fake_ack;
+
+typedef struct rs_fake_read_ack {
+    uint64_t read_request;   /* as given to on_client_read */
+    rs_status status;        /* outcome */
+    uint32_t version;        /* the version answered */
+    int64_t at_us;           /* fake time of the answer */
+} rs_fake_read_ack;
+
+typedef struct rs_fake_conflict {
+    rs_event winner;         /* as reported */
+    rs_event loser;
+    char resolution[16];     /* "lww", ... */
+} rs_fake_conflict;
 
 typedef struct rs_fake_timer {
     rs_timer_id id;          /* 1-based */
@@ -52,6 +75,16 @@ typedef struct rs_fake_runtime {
     uint64_t random_state;                        /* splitmix64 state for random_u64 */
     rs_fake_append appends[RS_FAKE_CAPACITY];
     uint32_t append_count;
+    rs_fake_query queries[RS_FAKE_CAPACITY];      /* store_digest and store_read calls */
+    uint32_t query_count;
+    rs_fake_read_ack read_acks[RS_FAKE_CAPACITY]; /* ack_read calls */
+    uint32_t read_ack_count;
+    rs_event peer_events[RS_FAKE_CAPACITY];       /* events sent with send_peers, in order */
+    uint32_t peer_event_count;
+    rs_fake_conflict conflicts[RS_FAKE_CAPACITY]; /* report_conflict calls */
+    uint32_t conflict_count;
+    uint32_t compensation_count;                  /* new_compensation calls: event ids
+                                                     1000000 + 1, + 2, ... */
     rs_fake_ack acks[RS_FAKE_CAPACITY];
     uint32_t ack_count;
     rs_fake_timer timers[RS_FAKE_CAPACITY];

@@ -1,6 +1,8 @@
 /* test_util.c — see test_util.h. */
 #include "tests/support/test_util.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +134,32 @@ const char *rs_test_path(const char *dir, const char *name) {
     char *path = paths[next++ % 16];
     memcpy(path, joined, (size_t)length + 1);
     return path;
+}
+
+struct cJSON *rs_test_run_summary(const char *scratch, const char *const args[],
+                                  int expected_status) {
+    const char *argv[32] = {rs_test_replsim(), "run"};
+    size_t count = 2;
+    for (size_t i = 0; args[i] != NULL; i++) {
+        CU_ASSERT_FATAL(count + 3 < sizeof argv / sizeof argv[0]);
+        argv[count++] = args[i];
+    }
+    argv[count++] = "--out";
+    argv[count++] = rs_test_path(scratch, "out");
+    argv[count] = NULL;
+    int status = rs_test_exec(argv, rs_test_path(scratch, "stdout"),
+                              rs_test_path(scratch, "stderr"));
+    CU_ASSERT_EQUAL_FATAL(status, expected_status);
+    char *text = rs_test_slurp(rs_test_path(rs_test_path(scratch, "out"), "summary.json"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    cJSON *summary = cJSON_Parse(text);
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
+    return summary;
+}
+
+const cJSON *rs_test_member(const cJSON *node, const char *name) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(item);
+    return item;
 }

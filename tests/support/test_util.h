@@ -34,4 +34,13 @@ const char *rs_test_make_temp_dir(void);
 /* "dir/name" in one of 16 rotating static buffers (so a few can be alive at once). */
 const char *rs_test_path(const char *dir, const char *name);
 
+/* Runs `replsim run` with `args` (NULL-terminated, after "run"; the report goes to
+ * scratch/out, its output to scratch/stdout and scratch/stderr), asserts (fatally) the exit
+ * status, and returns the parsed summary.json (cJSON_Delete it). */
+struct cJSON;
+struct cJSON *rs_test_run_summary(const char *scratch, const char *const args[],
+                                  int expected_status);
+/* Member `name` of `node`; a fatal assertion when it is absent. */
+const struct cJSON *rs_test_member(const struct cJSON *node, const char *name);
+
 #endif
