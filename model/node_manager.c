@@ -1,26 +1,18 @@
-/* node_manager.c — the replication manager node: hosts one strategy instance and binds the
- * runtime port (strategies/runtime.h) to the simulated world. Store requests and strategy
- * timers live in generation-tagged slot tables, so a reply that arrives after its request
- * timed out, or a cancelled timer that fires, is recognised and dropped in O(1). Every store
- * request gets exactly one on_store_reply: the store's reply or, at its deadline, a timeout. */
+/* node_manager.c — the replication manager node: hosts one strategy instance (plus the
+ * consistency policy's checker and the read coordinator when the scenario has them) and binds
+ * the runtime port (strategies/runtime.h) to the simulated world. Store requests and timers
+ * live in generation-tagged slot tables (manager_tables.h), so a reply that arrives after its
+ * request timed out, or a cancelled timer that fires, is recognised and dropped in O(1). Every
+ * store request gets exactly one reply: the store's or, at its deadline, a timeout. */
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/manager_tables.h"
 #include "model/world.h"
 #include "strategies/quorum_read.h"
-
-typedef struct manager_slot {
-    uint32_t generation;   /* bumped on every release; half of the id */
-    uint32_t next_free;    /* free-list link (index + 1), 0 = end */
-    bool live;             /* waiting for its reply or its firing */
-    uint32_t store;        /* store requests: the store asked */
-    uint64_t tag;          /* the strategy's tag */
-    uint8_t owner;         /* MANAGER_STRATEGY, _CHECKER or _READER: whose request or timer */
-    uint8_t kind;          /* store requests: what was asked (rs_message_kind of the ask) */
-} manager_slot;
 
 /* The components a manager hosts: the strategy, the consistency policy's checker when the
  * policy has one (eventual), and the read coordinator when the workload reads. Each gets its
@@ -32,37 +24,16 @@ typedef struct manager_binding {
     uint8_t owner;         /* MANAGER_STRATEGY, _CHECKER or _READER */
 } manager_binding;
 
-typedef struct manager_slots {
-    manager_slot *slots;
-    uint32_t used, capacity, free_head;
-} manager_slots;
-
-/* Store-request deadlines: a min-heap on (due, sequence) of 24-byte entries, with one node
- * timer armed for the earliest. One timer per request would fill the world's timer heap with
- * entries that almost never fire (most requests are answered long before their timeout). */
-typedef struct manager_deadline {
-    int64_t due_us;        /* when the request times out */
-    uint64_t sequence;     /* tie-break: order of the requests */
-    uint64_t request;      /* slot id; stale once the request was answered */
-} manager_deadline;
-
-typedef struct manager_deadlines {
-    manager_deadline *heap;
-    uint32_t count, capacity;
-    uint64_t sequence;     /* next sequence number */
-    int64_t armed_us;      /* due time of the armed node timer, or -1 when none is armed */
-} manager_deadlines;
-
 typedef struct rs_manager_state {
     rs_strategy_config config;     /* the world's config with this manager's region */
     const rs_strategy_ops *ops;    /* the strategy's callbacks */
     void *strategy;                /* its instance */
     const rs_strategy_ops *checker_ops; /* the policy's checker callbacks; NULL: none */
     rs_strategy_config checker_config;  /* config with the policy's parameters */
+    void *checker;                 /* its instance */
     void *reader;                  /* the read coordinator (quorum_read.c); NULL: no reads */
     rs_strategy_config reader_config; /* config whose write_quorum is the read quorum */
-    void *checker;                 /* its instance */
-    manager_binding bindings[MANAGER_OWNERS]; /* runtime contexts of the two */
+    manager_binding bindings[MANAGER_OWNERS]; /* runtime contexts of the three */
     rs_rng rng;                    /* RS_RNG_STRATEGY stream for random_u64 */
     manager_slots requests;        /* outstanding store requests */
     manager_slots timers;          /* armed strategy timers */
@@ -70,106 +41,7 @@ typedef struct rs_manager_state {
     rs_health_prober *health;      /* health probes; NULL when the scenario has none */
 } rs_manager_state;
 
-static bool deadline_before(const manager_deadline *a, const manager_deadline *b) {
-    return a->due_us < b->due_us || (a->due_us == b->due_us && a->sequence < b->sequence);
-}
 
-static void deadlines_push(manager_deadlines *deadlines, int64_t due_us, uint64_t request) {
-    if (deadlines->count == deadlines->capacity) {
-        deadlines->capacity = deadlines->capacity == 0 ? 64 : deadlines->capacity * 2;
-        deadlines->heap = realloc(deadlines->heap, deadlines->capacity * sizeof *deadlines->heap);
-        if (deadlines->heap == NULL) {
-            fprintf(stderr, "replsim: out of memory (deadlines)\n");
-            abort();
-        }
-    }
-    manager_deadline entry = {due_us, deadlines->sequence++, request};
-    uint32_t index = deadlines->count++;
-    while (index > 0 && deadline_before(&entry, &deadlines->heap[(index - 1) / 2])) {
-        deadlines->heap[index] = deadlines->heap[(index - 1) / 2];
-        index = (index - 1) / 2;
-    }
-    deadlines->heap[index] = entry;
-}
-
-static manager_deadline deadlines_pop(manager_deadlines *deadlines) {
-    assert(deadlines->count > 0);
-    manager_deadline top = deadlines->heap[0];
-    manager_deadline last = deadlines->heap[--deadlines->count];
-    uint32_t index = 0;
-    for (uint32_t child = 1; child < deadlines->count; child = 2 * index + 1) {
-        if (child + 1 < deadlines->count &&
-            deadline_before(&deadlines->heap[child + 1], &deadlines->heap[child])) {
-            child++;
-        }
-        if (!deadline_before(&deadlines->heap[child], &last)) {
-            break;
-        }
-        deadlines->heap[index] = deadlines->heap[child];
-        index = child;
-    }
-    if (deadlines->count > 0) {
-        deadlines->heap[index] = last;
-    }
-    return top;
-}
-
-/* Arms the node timer for the earliest deadline unless one no later is armed already. */
-static void deadlines_arm(rs_node *node, manager_deadlines *deadlines) {
-    if (deadlines->count == 0) {
-        return;
-    }
-    int64_t due_us = deadlines->heap[0].due_us;
-    if (deadlines->armed_us < 0 || due_us < deadlines->armed_us) {
-        deadlines->armed_us = due_us;
-        rs_node_timer_push(node, (rs_timer){.due_us = due_us, .kind = RS_TIMER_REQUEST_TIMEOUT});
-    }
-}
-
-static uint64_t slots_take(manager_slots *table, uint32_t store, uint64_t tag, uint8_t owner,
-                           uint8_t kind) {
-    uint32_t index;
-    if (table->free_head != 0) {
-        index = table->free_head - 1;
-        table->free_head = table->slots[index].next_free;
-    } else {
-        if (table->used == table->capacity) {
-            table->capacity = table->capacity == 0 ? 64 : table->capacity * 2;
-            table->slots = realloc(table->slots, table->capacity * sizeof *table->slots);
-            if (table->slots == NULL) {
-                fprintf(stderr, "replsim: out of memory (manager slots)\n");
-                abort();
-            }
-            memset(&table->slots[table->used], 0, (table->capacity - table->used) * sizeof(manager_slot));
-        }
-        index = table->used++;
-    }
-    manager_slot *slot = &table->slots[index];
-    assert(!slot->live);
-    slot->live = true;
-    slot->store = store;
-    slot->tag = tag;
-    slot->owner = owner;
-    slot->kind = kind;
-    return ((uint64_t)slot->generation << 32) | index;
-}
-
-/* The live slot named by `id`, released; NULL when it was already released (stale id). */
-static manager_slot *slots_release(manager_slots *table, uint64_t id) {
-    uint32_t index = (uint32_t)(id & 0xffffffffu);
-    if (index >= table->used) {
-        return NULL;
-    }
-    manager_slot *slot = &table->slots[index];
-    if (!slot->live || slot->generation != (uint32_t)(id >> 32)) {
-        return NULL;
-    }
-    slot->live = false;
-    slot->generation++;
-    slot->next_free = table->free_head;
-    table->free_head = index + 1;
-    return slot;
-}
 
 /* --- the runtime port, bound to a manager node ------------------------------------------- */
 
@@ -205,7 +77,7 @@ static void port_store_append(void *context, uint32_t store, const rs_event_stre
     assert(store < node->world->store_count);
     assert(stream != NULL && stream->count >= 1 && stream->count <= RS_EVENTS_PER_APPEND_MAX);
     assert(timeout_us > 0);
-    uint64_t id = slots_take(&manager->requests, store, tag, port_owner(context),
+    uint64_t id = rs__slots_take(&manager->requests, store, tag, port_owner(context),
                              RS_MSG_STORE_APPEND);
     rs_message *message = rs_message_new(RS_MSG_STORE_APPEND, stream->count);
     message->request = id;
@@ -214,15 +86,15 @@ static void port_store_append(void *context, uint32_t store, const rs_event_stre
         message->size_bytes += stream->events[i].size_bytes;
     }
     rs_net_send(node, store, message);
-    deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
-    deadlines_arm(node, &manager->deadlines);
+    rs__deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
+    rs__deadlines_arm(node, &manager->deadlines);
 }
 
 static rs_timer_id port_timer_set(void *context, int64_t delay_us, uint64_t tag) {
     rs_node *node = port_node(context);
     rs_manager_state *manager = node->role;
     assert(delay_us >= 0);
-    uint64_t id = slots_take(&manager->timers, 0, tag, port_owner(context), 0);
+    uint64_t id = rs__slots_take(&manager->timers, 0, tag, port_owner(context), 0);
     rs_node_timer_push(node, (rs_timer){.due_us = rs_world_now_us() + delay_us,
                                         .kind = RS_TIMER_STRATEGY, .a = id});
     return id + 1; /* 0 means "no timer" to strategies */
@@ -231,7 +103,7 @@ static rs_timer_id port_timer_set(void *context, int64_t delay_us, uint64_t tag)
 static void port_timer_cancel(void *context, rs_timer_id timer) {
     rs_manager_state *manager = port_node(context)->role;
     if (timer != 0) {
-        (void)slots_release(&manager->timers, timer - 1);
+        (void)rs__slots_release(&manager->timers, timer - 1);
     }
 }
 
@@ -295,13 +167,13 @@ static void port_store_query(void *context, rs_message_kind kind, uint32_t store
     rs_manager_state *manager = node->role;
     assert(store < node->world->store_count);
     assert(timeout_us > 0);
-    uint64_t id = slots_take(&manager->requests, store, tag, port_owner(context), (uint8_t)kind);
+    uint64_t id = rs__slots_take(&manager->requests, store, tag, port_owner(context), (uint8_t)kind);
     rs_message *message = rs_message_new(kind, 1);
     message->request = id;
     message->events[0] = (rs_event){.stream = stream, .version = from_version};
     rs_net_send(node, store, message);
-    deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
-    deadlines_arm(node, &manager->deadlines);
+    rs__deadlines_push(&manager->deadlines, rs_world_now_us() + timeout_us, id);
+    rs__deadlines_arm(node, &manager->deadlines);
 }
 
 static void port_store_digest(void *context, uint32_t store, rs_stream_id from_stream,
@@ -527,7 +399,7 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
         rs_event_stream stream = {message->event_count, message->events};
         manager->ops->on_client_append(manager->strategy, message->request, &stream);
     } else if (message->kind == RS_MSG_STORE_REPLY) {
-        manager_slot *slot = slots_release(&manager->requests, message->request);
+        manager_slot *slot = rs__slots_release(&manager->requests, message->request);
         if (slot != NULL) {
             uint32_t store = slot->store;
             for (uint32_t i = 0; message->status == RS_OK && i < message->event_count; i++) {
@@ -537,7 +409,7 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
             deliver_reply(manager, *slot, message);
         }
     } else if (message->kind == RS_MSG_DIGEST_REPLY || message->kind == RS_MSG_READ_REPLY) {
-        manager_slot *slot = slots_release(&manager->requests, message->request);
+        manager_slot *slot = rs__slots_release(&manager->requests, message->request);
         if (slot != NULL) {
             deliver_reply(manager, *slot, message);
         }
@@ -572,17 +444,17 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
         deadlines->armed_us = -1;
         int64_t now_us = rs_world_now_us();
         while (deadlines->count > 0 && deadlines->heap[0].due_us <= now_us) {
-            manager_slot *slot = slots_release(&manager->requests, deadlines_pop(deadlines).request);
+            manager_slot *slot = rs__slots_release(&manager->requests, rs__deadlines_pop(deadlines).request);
             if (slot != NULL) { /* still unanswered: its one reply is the timeout */
                 deliver_reply(manager, *slot, NULL);
             }
         }
-        deadlines_arm(node, deadlines);
+        rs__deadlines_arm(node, deadlines);
     } else if (timer->kind == RS_TIMER_HEALTH) {
         rs_health_on_timer(manager->health, node, timer);
     } else {
         assert(timer->kind == RS_TIMER_STRATEGY);
-        manager_slot *slot = slots_release(&manager->timers, timer->a);
+        manager_slot *slot = rs__slots_release(&manager->timers, timer->a);
         if (slot != NULL) {
             manager_slot fired = *slot;
             owner_ops(manager, fired.owner)->on_timer(owner_state(manager, fired.owner),
@@ -591,22 +463,14 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
     }
 }
 
-/* Releases every live slot, so that no late reply or timer of the old instance matches. */
-static void slots_release_all(manager_slots *table) {
-    for (uint32_t index = 0; index < table->used; index++) {
-        if (table->slots[index].live) {
-            (void)slots_release(table, ((uint64_t)table->slots[index].generation << 32) | index);
-        }
-    }
-}
 
 void rs_manager_crash(rs_node *node) {
     rs_manager_state *manager = node->role;
     assert(manager != NULL && manager->strategy != NULL);
     assert(node->kind == RS_NODE_MANAGER);
     manager_destroy_instances(manager);
-    slots_release_all(&manager->requests);
-    slots_release_all(&manager->timers);
+    rs__slots_release_all(&manager->requests);
+    rs__slots_release_all(&manager->timers);
     manager->deadlines.count = 0;       /* all stale now; the node's timers are dropped too */
     manager->deadlines.armed_us = -1;
 }
