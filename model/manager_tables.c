@@ -77,7 +77,8 @@ uint64_t rs__slots_take(manager_slots *table, uint32_t store, uint64_t tag, uint
                 fprintf(stderr, "replsim: out of memory (manager slots)\n");
                 abort();
             }
-            memset(&table->slots[table->used], 0, (table->capacity - table->used) * sizeof(manager_slot));
+            memset(&table->slots[table->used], 0,
+                   (table->capacity - table->used) * sizeof(manager_slot));
         }
         index = table->used++;
     }
@@ -112,7 +113,8 @@ manager_slot *rs__slots_release(manager_slots *table, uint64_t id) {
 void rs__slots_release_all(manager_slots *table) {
     for (uint32_t index = 0; index < table->used; index++) {
         if (table->slots[index].live) {
-            (void)rs__slots_release(table, ((uint64_t)table->slots[index].generation << 32) | index);
+            uint64_t id = ((uint64_t)table->slots[index].generation << 32) | index;
+            (void)rs__slots_release(table, id);
         }
     }
 }

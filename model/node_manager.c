@@ -155,7 +155,8 @@ static void port_metric_gauge(void *context, const char *name, int64_t level) {
 static void port_log(void *context, rs_log_level level, const char *message) {
     rs_node *node = port_node(context);
     if (level >= RS_LOG_WARNING || getenv("REPLSIM_DEBUG") != NULL) {
-        fprintf(stderr, "[%.6f %s] %s\n", (double)rs_world_now_us() / 1e6, node->host_name, message);
+        fprintf(stderr, "[%.6f %s] %s\n", (double)rs_world_now_us() / 1e6, node->host_name,
+                message);
     }
 }
 
@@ -167,7 +168,8 @@ static void port_store_query(void *context, rs_message_kind kind, uint32_t store
     rs_manager_state *manager = node->role;
     assert(store < node->world->store_count);
     assert(timeout_us > 0);
-    uint64_t id = rs__slots_take(&manager->requests, store, tag, port_owner(context), (uint8_t)kind);
+    uint64_t id = rs__slots_take(&manager->requests, store, tag, port_owner(context),
+                                 (uint8_t)kind);
     rs_message *message = rs_message_new(kind, 1);
     message->request = id;
     message->events[0] = (rs_event){.stream = stream, .version = from_version};
@@ -444,7 +446,8 @@ void rs_manager_on_timer(rs_node *node, const rs_timer *timer) {
         deadlines->armed_us = -1;
         int64_t now_us = rs_world_now_us();
         while (deadlines->count > 0 && deadlines->heap[0].due_us <= now_us) {
-            manager_slot *slot = rs__slots_release(&manager->requests, rs__deadlines_pop(deadlines).request);
+            uint64_t request = rs__deadlines_pop(deadlines).request;
+            manager_slot *slot = rs__slots_release(&manager->requests, request);
             if (slot != NULL) { /* still unanswered: its one reply is the timeout */
                 deliver_reply(manager, *slot, NULL);
             }

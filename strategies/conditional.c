@@ -26,10 +26,12 @@
 #include "strategies/conditional.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strategies/ack.h"
+#include "strategies/slab.h"
 
 _Static_assert(RS_RULE_MODE_FIRST_MATCH == 0 && RS_RULE_MODE_ALL_MATCH == 1,
                "the mode parameter's choices are rs_rule_mode in order");
@@ -106,19 +108,20 @@ typedef struct conditional_state {
     uint32_t *event_set;               /* RS_EVENTS_PER_APPEND_MAX: each event's set (scratch) */
     uint32_t *append_sets;             /* RS_EVENTS_PER_APPEND_MAX: distinct sets (scratch) */
     rs_event *events;                  /* RS_EVENTS_PER_APPEND_MAX: one set's events (scratch) */
-    conditional_pending *slots;        /* slab of pending requests */
-    uint32_t slot_capacity;            /* allocated slots */
-    uint32_t slot_used;                /* slots handed out at least once */
-    uint32_t free_head;                /* first free slot + 1; 0 = none */
+    rs_slab slab;                      /* pending requests (conditional_pending; slab.h) */
 } conditional_state;
+
+/* The pending request at slab index `index`. */
+#define PENDING(self, index)                                                                  \
+    ((conditional_pending *)rs_slab_at(&(self)->slab, (uint32_t)(index)))
 
 static void conditional_destroy(void *state) {
     conditional_state *self = state;
     assert(self != NULL);
-    for (uint32_t i = 0; i < self->slot_capacity; i++) {
-        free(self->slots[i].stores);
+    for (uint32_t i = 0; i < self->slab.used; i++) {
+        free(PENDING(self, i)->stores);
     }
-    free(self->slots);
+    rs_slab_free(&self->slab);
     free(self->routes);
     free(self->sets);
     free(self->set_stores);
@@ -138,6 +141,8 @@ static void *conditional_create(const rs_strategy_config *config, rs_runtime run
     if (self == NULL) {
         return NULL;
     }
+    rs_slab_init(&self->slab, sizeof(conditional_pending),
+                 offsetof(conditional_pending, next_free));
     self->config = config;
     self->runtime = runtime;
     self->mode = (rs_rule_mode)config->params[RS_CONDITIONAL_PARAM_MODE];
@@ -265,34 +270,13 @@ static void count_event(const conditional_state *self, const conditional_route *
 /* Returns a free slot index, or -1 when the in-flight limit is reached or memory is out. */
 static int64_t slot_take(conditional_state *self) {
     assert(self != NULL);
-    assert(self->slot_used <= self->slot_capacity);
-    if (self->free_head != 0) {
-        uint32_t index = self->free_head - 1;
-        self->free_head = self->slots[index].next_free;
-        return index;
-    }
-    if (self->slot_used == self->slot_capacity) {
-        if (self->slot_capacity >= RS_IN_FLIGHT_MAX) {
-            return -1;
-        }
-        uint32_t capacity = self->slot_capacity == 0 ? 64 : self->slot_capacity * 2;
-        conditional_pending *slots = realloc(self->slots, capacity * sizeof *slots);
-        if (slots == NULL) {
-            return -1;
-        }
-        memset(&slots[self->slot_capacity], 0,
-               (capacity - self->slot_capacity) * sizeof *slots);
-        self->slots = slots;
-        self->slot_capacity = capacity;
-    }
-    return self->slot_used++;
+    return rs_slab_take(&self->slab);
 }
 
 static void slot_release(conditional_state *self, uint32_t index) {
-    assert(index < self->slot_used);
-    assert(self->slots[index].outstanding == 0);
-    self->slots[index].next_free = self->free_head;
-    self->free_head = index + 1;
+    assert(index < self->slab.used);
+    assert(PENDING(self, index)->outstanding == 0);
+    rs_slab_release(&self->slab, index);
 }
 
 /* Makes room for `count` union stores in the slot; -1 when memory is out. */
@@ -376,7 +360,7 @@ static void send_set(conditional_state *self, uint64_t slot, conditional_pending
                      uint32_t set_index, const rs_event_stream *sub) {
     const conditional_set *set = &self->sets[set_index];
     assert(set->count >= 1 && sub->count >= 1);
-    assert(slot < self->slot_used && pending == &self->slots[slot]);
+    assert(slot < self->slab.used && pending == PENDING(self, slot));
     for (uint32_t i = 0; i < set->count; i++) {
         uint32_t store = self->set_stores[set->first + i];
         uint32_t position = self->position_of_store[store];
@@ -395,7 +379,7 @@ static void conditional_on_client_append(void *state, uint64_t client_request,
     const rs_runtime_ops *ops = self->runtime.ops;
     int64_t distinct = route_events(self, stream);
     int64_t index = distinct > 0 ? slot_take(self) : -1;
-    conditional_pending *pending = index >= 0 ? &self->slots[index] : NULL;
+    conditional_pending *pending = index >= 0 ? PENDING(self, index) : NULL;
     if (pending == NULL || build_union(self, pending, (uint32_t)distinct) != 0) {
         if (pending != NULL) {
             slot_release(self, (uint32_t)index);
@@ -428,11 +412,11 @@ static void conditional_on_client_append(void *state, uint64_t client_request,
 static void conditional_on_store_reply(void *state, uint64_t tag, uint32_t store,
                                        rs_status status) {
     conditional_state *self = state;
-    assert(self != NULL && (tag >> TAG_POSITION_BITS) < self->slot_used);
+    assert(self != NULL && (tag >> TAG_POSITION_BITS) < self->slab.used);
     const rs_runtime_ops *ops = self->runtime.ops;
     void *context = self->runtime.context;
     uint32_t index = (uint32_t)(tag >> TAG_POSITION_BITS);
-    conditional_pending *pending = &self->slots[index];
+    conditional_pending *pending = PENDING(self, index);
     conditional_store *target = &pending->stores[tag & ((1u << TAG_POSITION_BITS) - 1)];
     assert(target->store == store && target->outstanding > 0);
     if (status == RS_OK) {

@@ -40,10 +40,12 @@
 #include "strategies/geographic.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strategies/ack.h"
+#include "strategies/slab.h"
 
 _Static_assert(RS_TARGETS_MAX <= 0xffff, "a store position fits the tag's lower 16 bits");
 
@@ -120,19 +122,19 @@ typedef struct geo_state {
     uint64_t *event_mask;              /* RS_EVENTS_PER_APPEND_MAX: chosen regions per event */
     rs_event *events;                  /* RS_EVENTS_PER_APPEND_MAX: a sub-stream being sent */
     uint32_t *position_of_store;       /* store_count: position in the current request */
-    geo_pending *slots;                /* slab of pending requests */
-    uint32_t slot_capacity;            /* allocated slots */
-    uint32_t slot_used;                /* slots handed out at least once */
-    uint32_t free_head;                /* first free slot + 1; 0 = none */
+    rs_slab slab;                      /* pending requests (geo_pending; slab.h) */
 } geo_state;
+
+/* The pending request at slab index `index`. */
+#define PENDING(self, index) ((geo_pending *)rs_slab_at(&(self)->slab, (uint32_t)(index)))
 
 static void geographic_destroy(void *state) {
     geo_state *self = state;
     assert(self != NULL);
-    for (uint32_t i = 0; i < self->slot_used; i++) {
-        free(self->slots[i].stores);
+    for (uint32_t i = 0; i < self->slab.used; i++) {
+        free(PENDING(self, i)->stores);
     }
-    free(self->slots);
+    rs_slab_free(&self->slab);
     free(self->region_stores);
     free(self->event_mask);
     free(self->events);
@@ -171,6 +173,8 @@ static void *geographic_create(const rs_strategy_config *config, rs_runtime runt
     if (self == NULL) {
         return NULL;
     }
+    rs_slab_init(&self->slab, sizeof(geo_pending),
+                 offsetof(geo_pending, next_free));
     const double *params = config->params;
     self->config = config;
     self->runtime = runtime;
@@ -348,34 +352,13 @@ static uint32_t probe_region(geo_state *self, uint64_t chosen_union, uint64_t al
 /* Returns a free slot index, or -1 when the in-flight limit is reached or memory is out. */
 static int64_t slot_take(geo_state *self) {
     assert(self != NULL);
-    assert(self->slot_used <= self->slot_capacity);
-    if (self->free_head != 0) {
-        uint32_t index = self->free_head - 1;
-        self->free_head = self->slots[index].next_free;
-        return index;
-    }
-    if (self->slot_used == self->slot_capacity) {
-        if (self->slot_capacity >= RS_IN_FLIGHT_MAX) {
-            return -1;
-        }
-        uint32_t capacity = self->slot_capacity == 0 ? 64 : self->slot_capacity * 2;
-        geo_pending *slots = realloc(self->slots, capacity * sizeof *slots);
-        if (slots == NULL) {
-            return -1;
-        }
-        memset(&slots[self->slot_capacity], 0,
-               (capacity - self->slot_capacity) * sizeof *slots);
-        self->slots = slots;
-        self->slot_capacity = capacity;
-    }
-    return self->slot_used++;
+    return rs_slab_take(&self->slab);
 }
 
 static void slot_release(geo_state *self, uint32_t index) {
-    assert(index < self->slot_used);
-    assert(self->slots[index].outstanding == 0);
-    self->slots[index].next_free = self->free_head;
-    self->free_head = index + 1;
+    assert(index < self->slab.used);
+    assert(PENDING(self, index)->outstanding == 0);
+    rs_slab_release(&self->slab, index);
 }
 
 /* Fills the slot's stores: every chosen region's, by region index, then the probe's. Returns
@@ -416,7 +399,7 @@ static uint32_t build_stores(geo_state *self, geo_pending *pending, uint64_t cho
 /* Sends `sub` to every store of the regions in `regions`, tagged with slot and position. */
 static void send_regions(geo_state *self, uint64_t slot, uint64_t regions,
                          const rs_event_stream *sub) {
-    geo_pending *pending = &self->slots[slot];
+    geo_pending *pending = PENDING(self, slot);
     assert(regions != 0 && sub->count >= 1);
     for (uint64_t m = regions; m != 0; m &= m - 1) {
         uint32_t region = (uint32_t)__builtin_ctzll(m);
@@ -437,7 +420,7 @@ static void send_regions(geo_state *self, uint64_t slot, uint64_t regions,
 static void send_groups(geo_state *self, uint64_t slot, const rs_event_stream *stream,
                         uint32_t probe) {
     assert(stream->count >= 1);
-    assert(slot < self->slot_used);
+    assert(slot < self->slab.used);
     for (uint32_t i = 0; i < stream->count; i++) {
         uint64_t mask = self->event_mask[i];
         bool first = true;
@@ -478,7 +461,7 @@ static void geographic_on_client_append(void *state, uint64_t client_request,
     uint32_t probe = chosen_union != 0 ? probe_region(self, chosen_union, allowed_all)
                                        : UINT32_MAX;
     int64_t index = chosen_union != 0 ? slot_take(self) : -1;
-    geo_pending *pending = index >= 0 ? &self->slots[index] : NULL;
+    geo_pending *pending = index >= 0 ? PENDING(self, index) : NULL;
     uint32_t counted = pending != NULL ? build_stores(self, pending, chosen_union, probe) : 0;
     if (counted == 0) {
         if (pending != NULL) {
@@ -499,11 +482,11 @@ static void geographic_on_client_append(void *state, uint64_t client_request,
 static void geographic_on_store_reply(void *state, uint64_t tag, uint32_t store,
                                       rs_status status) {
     geo_state *self = state;
-    assert(self != NULL && (tag >> TAG_POSITION_BITS) < self->slot_used);
+    assert(self != NULL && (tag >> TAG_POSITION_BITS) < self->slab.used);
     const rs_runtime_ops *ops = self->runtime.ops;
     void *context = self->runtime.context;
     uint32_t index = (uint32_t)(tag >> TAG_POSITION_BITS);
-    geo_pending *pending = &self->slots[index];
+    geo_pending *pending = PENDING(self, index);
     assert((tag & ((1u << TAG_POSITION_BITS) - 1)) < pending->store_count);
     geo_store *target = &pending->stores[tag & ((1u << TAG_POSITION_BITS) - 1)];
     assert(target->store == store && target->outstanding > 0);

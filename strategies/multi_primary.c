@@ -24,10 +24,12 @@
 #include "strategies/multi_primary.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strategies/ack.h"
+#include "strategies/slab.h"
 
 static const char *const conflict_names[] = {"lww", "region_priority", "keep_both", NULL};
 
@@ -74,8 +76,7 @@ typedef struct multi_primary_state {
     uint32_t stream_capacity, stream_count;
     rs_event *scratch;                 /* RS_EVENTS_PER_APPEND_MAX events: the versioned copy
                                           of an append (too big for an actor's stack) */
-    pending_write *writes;             /* slab of pending client writes */
-    uint32_t write_capacity, write_used, free_head;
+    rs_slab writes;                    /* pending client writes (pending_write; slab.h) */
 } multi_primary_state;
 
 static void *mp_create(const rs_strategy_config *config, rs_runtime runtime) {
@@ -86,6 +87,7 @@ static void *mp_create(const rs_strategy_config *config, rs_runtime runtime) {
         free(mp);
         return NULL;
     }
+    rs_slab_init(&mp->writes, sizeof(pending_write), offsetof(pending_write, next_free));
     mp->config = config;
     mp->runtime = runtime;
     mp->timeout_us = (int64_t)(config->params[RS_MULTI_PRIMARY_PARAM_TIMEOUT_MS] * 1000.0 + 0.5);
@@ -101,7 +103,7 @@ static void mp_destroy(void *state) {
         free(mp->streams[i].versions);
     }
     free(mp->streams);
-    free(mp->writes);
+    rs_slab_free(&mp->writes);
     free(mp->scratch);
     free(mp);
 }
@@ -187,27 +189,6 @@ static bool mp_first_wins(int policy, const rs_event *a, const rs_event *b) {
     return a->id < b->id;
 }
 
-static int64_t mp_slot_take(multi_primary_state *mp) {
-    if (mp->free_head != 0) {
-        uint32_t index = mp->free_head - 1;
-        mp->free_head = mp->writes[index].next_free;
-        return index;
-    }
-    if (mp->write_used == mp->write_capacity) {
-        if (mp->write_capacity >= RS_IN_FLIGHT_MAX) {
-            return -1;
-        }
-        uint32_t capacity = mp->write_capacity == 0 ? 64 : mp->write_capacity * 2;
-        pending_write *grown = realloc(mp->writes, capacity * sizeof *grown);
-        if (grown == NULL) {
-            return -1;
-        }
-        mp->writes = grown;
-        mp->write_capacity = capacity;
-    }
-    return mp->write_used++;
-}
-
 /* Takes the next version of each event's stream and stamps it; false without memory. */
 static bool mp_take_versions(multi_primary_state *mp, rs_event *events, uint32_t count) {
     int64_t now_us = mp->runtime.ops->now_us(mp->runtime.context);
@@ -234,16 +215,15 @@ static void mp_on_client_append(void *state, uint64_t client_request,
     void *context = mp->runtime.context;
     rs_event *events = mp->scratch;
     memcpy(events, stream->events, stream->count * sizeof *events);
-    int64_t index = mp_slot_take(mp);
+    int64_t index = rs_slab_take(&mp->writes);
     if (index < 0 || !mp_take_versions(mp, events, stream->count)) {
         if (index >= 0) {
-            mp->writes[index].next_free = mp->free_head;
-            mp->free_head = (uint32_t)index + 1;
+            rs_slab_release(&mp->writes, (uint32_t)index);
         }
         ops->ack_client(context, client_request, RS_ERR_REJECTED);
         return;
     }
-    pending_write *write = &mp->writes[index];
+    pending_write *write = rs_slab_at(&mp->writes, (uint32_t)index);
     write->client_request = client_request;
     write->outstanding = mp->config->target_count;
     rs_ack_tracker_init(&write->tracker, mp->config->write_quorum, mp->config->target_count);
@@ -257,21 +237,22 @@ static void mp_on_client_append(void *state, uint64_t client_request,
 
 static void mp_on_store_reply(void *state, uint64_t tag, uint32_t store, rs_status status) {
     multi_primary_state *mp = state;
-    assert(mp != NULL && tag < mp->write_used);
+    assert(mp != NULL && tag < mp->writes.used);
     (void)store;
-    pending_write *write = &mp->writes[tag];
+    pending_write *write = rs_slab_at(&mp->writes, (uint32_t)tag);
     assert(write->outstanding > 0);
     void *context = mp->runtime.context;
     switch (rs_ack_tracker_record(&write->tracker, status == RS_OK)) {
-    case RS_ACK_SUCCEEDED: mp->runtime.ops->ack_client(context, write->client_request, RS_OK); break;
+    case RS_ACK_SUCCEEDED:
+        mp->runtime.ops->ack_client(context, write->client_request, RS_OK);
+        break;
     case RS_ACK_FAILED:
         mp->runtime.ops->ack_client(context, write->client_request, RS_ERR_QUORUM);
         break;
     case RS_ACK_PENDING: break;
     }
     if (--write->outstanding == 0) {
-        write->next_free = mp->free_head;
-        mp->free_head = (uint32_t)tag + 1;
+        rs_slab_release(&mp->writes, (uint32_t)tag);
     }
 }
 

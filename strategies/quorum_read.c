@@ -9,9 +9,11 @@
 #include "strategies/quorum_read.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "strategies/ack.h"
+#include "strategies/slab.h"
 
 #define QUORUM_READ_TIMEOUT_US 500000 /* per store read: as star's default append timeout */
 
@@ -26,8 +28,7 @@ typedef struct read_pending {
 typedef struct reader_state {
     const rs_strategy_config *config;  /* targets; write_quorum = R */
     rs_runtime runtime;                /* the port */
-    read_pending *slots;               /* slab */
-    uint32_t capacity, used, free_head;
+    rs_slab pending;                   /* reads in flight (read_pending; slab.h) */
 } reader_state;
 
 static void *reader_create(const rs_strategy_config *config, rs_runtime runtime) {
@@ -35,6 +36,7 @@ static void *reader_create(const rs_strategy_config *config, rs_runtime runtime)
     assert(config->write_quorum >= 1 && config->write_quorum <= config->target_count);
     reader_state *reader = calloc(1, sizeof *reader);
     if (reader != NULL) {
+        rs_slab_init(&reader->pending, sizeof(read_pending), offsetof(read_pending, next_free));
         reader->config = config;
         reader->runtime = runtime;
     }
@@ -44,41 +46,20 @@ static void *reader_create(const rs_strategy_config *config, rs_runtime runtime)
 static void reader_destroy(void *state) {
     reader_state *reader = state;
     assert(reader != NULL);
-    free(reader->slots);
+    rs_slab_free(&reader->pending);
     free(reader);
-}
-
-static int64_t reader_take(reader_state *reader) {
-    if (reader->free_head != 0) {
-        uint32_t index = reader->free_head - 1;
-        reader->free_head = reader->slots[index].next_free;
-        return index;
-    }
-    if (reader->used == reader->capacity) {
-        if (reader->capacity >= RS_IN_FLIGHT_MAX) {
-            return -1;
-        }
-        uint32_t capacity = reader->capacity == 0 ? 64 : reader->capacity * 2;
-        read_pending *slots = realloc(reader->slots, capacity * sizeof *slots);
-        if (slots == NULL) {
-            return -1;
-        }
-        reader->slots = slots;
-        reader->capacity = capacity;
-    }
-    return reader->used++;
 }
 
 static void reader_on_client_read(void *state, uint64_t read_request, rs_stream_id stream) {
     reader_state *reader = state;
     assert(reader != NULL);
     const rs_runtime_ops *ops = reader->runtime.ops;
-    int64_t index = reader_take(reader);
+    int64_t index = rs_slab_take(&reader->pending);
     if (index < 0) {
         ops->ack_read(reader->runtime.context, read_request, RS_ERR_REJECTED, 0);
         return;
     }
-    read_pending *pending = &reader->slots[index];
+    read_pending *pending = rs_slab_at(&reader->pending, (uint32_t)index);
     *pending = (read_pending){.read_request = read_request,
                               .outstanding = reader->config->target_count};
     rs_ack_tracker_init(&pending->tracker, reader->config->write_quorum,
@@ -92,9 +73,9 @@ static void reader_on_client_read(void *state, uint64_t read_request, rs_stream_
 static void reader_on_store_read(void *state, uint64_t tag, uint32_t store, rs_status status,
                                  const rs_event_stream *events) {
     reader_state *reader = state;
-    assert(reader != NULL && tag < reader->used);
+    assert(reader != NULL && tag < reader->pending.used);
     (void)store;
-    read_pending *pending = &reader->slots[tag];
+    read_pending *pending = rs_slab_at(&reader->pending, (uint32_t)tag);
     assert(pending->outstanding > 0);
     void *context = reader->runtime.context;
     if (status == RS_OK && !pending->tracker.decided) {
@@ -115,8 +96,7 @@ static void reader_on_store_read(void *state, uint64_t tag, uint32_t store, rs_s
     case RS_ACK_PENDING: break;
     }
     if (--pending->outstanding == 0) {
-        pending->next_free = reader->free_head;
-        reader->free_head = (uint32_t)tag + 1;
+        rs_slab_release(&reader->pending, (uint32_t)tag);
     }
 }
 

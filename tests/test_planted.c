@@ -22,13 +22,13 @@ static const char *planted_binary(void) {
     return path != NULL ? path : "replsim_planted";
 }
 
-/* Runs `scenario` (relative to the source tree) with strategy.type = `strategy` into
+/* Runs `scenario` (relative to the source tree) with `field`.type = `component` into
  * scratch/`label`; returns the summary and sets *status to the exit status. */
-static cJSON *run_planted(const char *scenario, const char *strategy, const char *label,
-                          int *status) {
+static cJSON *run_planted_as(const char *scenario, const char *field, const char *component,
+                             const char *label, int *status) {
     char source[4096], type[128];
     snprintf(source, sizeof source, "%s/%s", rs_test_source_dir(), scenario);
-    snprintf(type, sizeof type, "strategy.type=%s", strategy);
+    snprintf(type, sizeof type, "%s.type=%s", field, component);
     const char *out = rs_test_path(scratch, label);
     const char *argv[] = {planted_binary(), "run", source, "--out", out, "--set", type, NULL};
     *status = rs_test_exec(argv, rs_test_path(scratch, "stdout"), rs_test_path(scratch, "stderr"));
@@ -40,21 +40,14 @@ static cJSON *run_planted(const char *scenario, const char *strategy, const char
     return summary;
 }
 
-/* Runs `scenario` with consistency.type = `policy` into scratch/`label`. */
+static cJSON *run_planted(const char *scenario, const char *strategy, const char *label,
+                          int *status) {
+    return run_planted_as(scenario, "strategy", strategy, label, status);
+}
+
 static cJSON *run_planted_policy(const char *scenario, const char *policy, const char *label,
                                  int *status) {
-    char source[4096], type[128];
-    snprintf(source, sizeof source, "%s/%s", rs_test_source_dir(), scenario);
-    snprintf(type, sizeof type, "consistency.type=%s", policy);
-    const char *out = rs_test_path(scratch, label);
-    const char *argv[] = {planted_binary(), "run", source, "--out", out, "--set", type, NULL};
-    *status = rs_test_exec(argv, rs_test_path(scratch, "stdout"), rs_test_path(scratch, "stderr"));
-    char *summary_text = rs_test_slurp(rs_test_path(out, "summary.json"), NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(summary_text);
-    cJSON *summary = cJSON_Parse(summary_text);
-    free(summary_text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
-    return summary;
+    return run_planted_as(scenario, "consistency", policy, label, status);
 }
 
 static const cJSON *invariant(const cJSON *summary, const char *name) {
