@@ -190,6 +190,24 @@ static void test_store_appending_retries_twice_is_flagged_by_no_duplicates(void)
 
 /* The CI gate itself: `check` fails the leaking run, names routing in its line, and prints
  * the command that reproduces it (with the override that planted the bug). */
+/* async-queue.json: the correct async_queue acks after its primary confirmed (quorum_honesty
+ * holds); the planted one acks every request as it arrives, before its primary has the event:
+ * quorum_honesty flags exactly every request acknowledged ok. */
+static void test_async_early_ack_is_flagged_by_quorum_honesty(void) {
+    int status = -1;
+    cJSON *correct = run_planted("scenarios/async-queue.json", "async_queue", "async", &status);
+    CU_ASSERT_EQUAL(status, 0);
+    CU_ASSERT_EQUAL(violations(correct, "quorum_honesty"), 0);
+    cJSON_Delete(correct);
+    cJSON *planted = run_planted("scenarios/async-queue.json", "planted_async_early_ack",
+                                 "async_bug", &status);
+    CU_ASSERT_EQUAL(status, 1);
+    double ok = number_at(planted, "requests", "ok");
+    CU_ASSERT_TRUE(ok > 1000);
+    CU_ASSERT_EQUAL(violations(planted, "quorum_honesty"), ok);
+    cJSON_Delete(planted);
+}
+
 /* partition-heal.json: ap misses the 100 events whose appends were sent into the cut
  * (tests/test_eventual_run.c derives them). The correct anti-entropy repairs them all:
  * convergence holds. The blind checker never sees a difference: convergence reports exactly
@@ -239,6 +257,8 @@ int main(void) {
         {"cascade past a failed hop flagged by cascade_chain",
          test_cascade_past_failure_is_flagged_by_cascade_chain},
         {"conditional rule leak flagged by routing", test_rule_leak_is_flagged_by_routing},
+        {"async early ack flagged by quorum_honesty",
+         test_async_early_ack_is_flagged_by_quorum_honesty},
         {"blind anti-entropy flagged by convergence",
          test_blind_anti_entropy_is_flagged_by_convergence},
         {"check names the invariant and the reproduction",

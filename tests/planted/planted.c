@@ -10,6 +10,8 @@
  *   planted_rule_leak        conditional whose first rule also names one store outside its
  *                            targets (the last store of the target union it lacks): its events
  *                            leak to a store the scenario's rules forbid
+ *   planted_async_early_ack  async_queue acking ok as the append arrives, before its primary
+ *                            has the event
  * one consistency policy,
  *   planted_eventual_blind   eventual whose checker forgets every digest page's entries, so no
  *                            stream ever diverges and its anti-entropy never repairs
@@ -24,6 +26,7 @@
 
 #include "cli/commands.h"
 #include "model/testing.h"
+#include "strategies/async_queue.h"
 #include "strategies/cascade.h"
 #include "strategies/eventual.h"
 #include "strategies/conditional.h"
@@ -35,6 +38,7 @@ typedef enum planted_bug {
     PLANTED_ACK_ON_ARRIVAL,        /* ok before any store */
     PLANTED_CASCADE_PAST_FAILURE,  /* failed hops reported ok to the cascade */
     PLANTED_RULE_LEAK,             /* rule 0 names one more store */
+    PLANTED_ASYNC_EARLY_ACK,       /* async_queue: ok before its primary has the event */
     PLANTED_BUG_COUNT
 } planted_bug;
 
@@ -128,6 +132,10 @@ static void *rule_leak_create(const rs_strategy_config *config, rs_runtime runti
     return planted_create(config, runtime, PLANTED_RULE_LEAK, &rs_conditional_component);
 }
 
+static void *async_early_ack_create(const rs_strategy_config *config, rs_runtime runtime) {
+    return planted_create(config, runtime, PLANTED_ASYNC_EARLY_ACK, &rs_async_queue_component);
+}
+
 static void planted_destroy(void *state) {
     planted *self = state;
     assert(self != NULL && self->inner != NULL);
@@ -140,7 +148,8 @@ static void planted_on_client_append(void *state, uint64_t client_request,
                                      const rs_event_stream *stream) {
     planted *self = state;
     assert(self != NULL && stream != NULL);
-    if (self->bug == PLANTED_ACK_ON_ARRIVAL) { /* the planted bug: ok before anything is stored */
+    if (self->bug == PLANTED_ACK_ON_ARRIVAL || self->bug == PLANTED_ASYNC_EARLY_ACK) {
+        /* the planted bug: ok before anything is stored */
         self->runtime.ops->ack_client(self->runtime.context, client_request, RS_OK);
     }
     self->inner->ops->on_client_append(self->state, client_request, stream);
@@ -171,6 +180,7 @@ static const rs_strategy_ops planted_ops[PLANTED_BUG_COUNT] = {
     [PLANTED_ACK_ON_ARRIVAL] = PLANTED_OPS(ack_on_arrival_create),
     [PLANTED_CASCADE_PAST_FAILURE] = PLANTED_OPS(cascade_past_failure_create),
     [PLANTED_RULE_LEAK] = PLANTED_OPS(rule_leak_create),
+    [PLANTED_ASYNC_EARLY_ACK] = PLANTED_OPS(async_early_ack_create),
 };
 
 static rs_component planted_components[PLANTED_BUG_COUNT] = {
@@ -186,6 +196,9 @@ static rs_component planted_components[PLANTED_BUG_COUNT] = {
     [PLANTED_RULE_LEAK] = {RS_COMPONENT_STRATEGY, "planted_rule_leak",
                            "PLANTED BUG: conditional whose first rule leaks to one more store",
                            NULL, 0, &planted_ops[PLANTED_RULE_LEAK]},
+    [PLANTED_ASYNC_EARLY_ACK] = {RS_COMPONENT_STRATEGY, "planted_async_early_ack",
+                                 "PLANTED BUG: async_queue acking ok before its primary append",
+                                 NULL, 0, &planted_ops[PLANTED_ASYNC_EARLY_ACK]},
 };
 
 /* A consistency policy with a planted bug: eventual's anti-entropy whose checker forgets the
@@ -207,7 +220,7 @@ static rs_component blind_eventual = {
 int main(int argc, char **argv) {
     static const rs_component *const wrapped[PLANTED_BUG_COUNT] = {
         &rs_star_component, &rs_star_component, &rs_cascade_component,
-        &rs_conditional_component};
+        &rs_conditional_component, &rs_async_queue_component};
     for (int bug = 0; bug < PLANTED_BUG_COUNT; bug++) {
         /* the wrapped strategy's parameters: the wrappers take whatever it takes */
         planted_components[bug].params = wrapped[bug]->params;
