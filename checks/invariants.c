@@ -113,32 +113,39 @@ static int count_copies(const rs_history *history, const uint32_t *positions, ui
     return 0;
 }
 
-static void check_durability_and_honesty(const rs_scenario *scenario, const rs_history *history,
-                                         const uint32_t *holders, const uint32_t *confirmed,
-                                         rs_check_result *result) {
+static int check_durability_and_honesty(const rs_scenario *scenario, const rs_history *history,
+                                        const uint32_t *holders, const uint32_t *confirmed,
+                                        rs_check_result *result) {
     char detail[120];
+    rs_check_promises *promises = rs_check_promises_new(scenario, history);
+    if (promises == NULL) {
+        return -1;
+    }
     for (size_t r = 0; r < history->request_count; r++) {
         const rs_history_request *request = &history->requests[r];
         if (request->status != RS_OK) {
             continue;
         }
-        uint32_t promised = rs_check_promised_copies(scenario, history, request);
+        uint32_t promised_at_ack = rs_check_promised_at_ack(promises, request);
         for (uint32_t k = 0; k < request->event_count; k++) {
             rs_event_id event = request->first_event + k;
+            uint32_t promised = rs_check_promised_at_end(promises, request, event);
             if (holders[event - 1] < promised) {
                 snprintf(detail, sizeof detail, "acknowledged, but on %u of the %u target stores "
                          "it was promised at the end", holders[event - 1], promised);
                 violation(scenario, history, result, RS_INV_DURABILITY, event, -1,
                           request->manager_ack_us, detail);
             }
-            if (confirmed[event - 1] < promised) {
+            if (confirmed[event - 1] < promised_at_ack) {
                 snprintf(detail, sizeof detail, "acknowledged ok when %u of the %u required target "
-                         "stores had confirmed it", confirmed[event - 1], promised);
+                         "stores had confirmed it", confirmed[event - 1], promised_at_ack);
                 violation(scenario, history, result, RS_INV_QUORUM_HONESTY, event, -1,
                           request->manager_ack_us, detail);
             }
         }
     }
+    rs_check_promises_free(promises);
+    return 0;
 }
 
 static int compare_ids(const void *left, const void *right) {
@@ -271,7 +278,7 @@ int rs_check_history(const rs_scenario *scenario, const rs_history *history,
     } else if (status == 0) {
         status = count_copies(history, positions, holders, confirmed);
         if (status == 0) {
-            check_durability_and_honesty(scenario, history, holders, confirmed, result);
+            status = check_durability_and_honesty(scenario, history, holders, confirmed, result);
         }
     }
     if (status == 0) {

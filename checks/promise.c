@@ -1,10 +1,14 @@
 /* promise.c — see promise.h. The health state of each target is replayed from the history's
  * health changes of the request's manager up to its arrival there: the same inputs the
- * strategy consulted, recorded by the world, not by the strategy. */
+ * strategy consulted, recorded by the world, not by the strategy. Abandoned copies are counted
+ * per event once, over distinct target stores. */
 #include "checks/promise.h"
+
+#include "strategies/async_queue.h"
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool skips_unhealthy(const rs_scenario *scenario) {
@@ -21,9 +25,86 @@ static bool skips_unhealthy(const rs_scenario *scenario) {
     return strcmp(spec->choices[choice], "skip") == 0;
 }
 
-uint32_t rs_check_promised_copies(const rs_scenario *scenario, const rs_history *history,
+static int compare_u64(const void *left, const void *right) {
+    uint64_t a = *(const uint64_t *)left, b = *(const uint64_t *)right;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+struct rs_check_promises {
+    const rs_scenario *scenario;  /* borrowed */
+    const rs_history *history;    /* borrowed */
+    bool asynchronous;            /* the strategy promises every secondary eventually */
+    uint32_t *abandoned;          /* per event: distinct target stores reported abandoned */
+};
+
+rs_check_promises *rs_check_promises_new(const rs_scenario *scenario, const rs_history *history) {
+    assert(scenario != NULL && history != NULL);
+    rs_check_promises *promises = calloc(1, sizeof *promises);
+    if (promises == NULL) {
+        return NULL;
+    }
+    promises->scenario = scenario;
+    promises->history = history;
+    promises->asynchronous = scenario->strategy != NULL &&
+                             scenario->strategy->params == rs_async_queue_component.params;
+    if (!promises->asynchronous) {
+        return promises;
+    }
+    promises->abandoned = calloc(history->event_count + 1, sizeof *promises->abandoned);
+    bool *target = calloc(history->store_count + 1, sizeof *target);
+    uint64_t *seen = calloc(history->abandon_count + 1, sizeof *seen);
+    if (promises->abandoned == NULL || target == NULL || seen == NULL) {
+        free(target);
+        free(seen);
+        rs_check_promises_free(promises);
+        return NULL;
+    }
+    for (uint32_t t = 0; t < scenario->target_count; t++) {
+        target[scenario->targets[t]] = true;
+    }
+    size_t count = 0;
+    for (size_t a = 0; a < history->abandon_count; a++) {
+        const rs_history_abandon *abandon = &history->abandons[a];
+        assert(abandon->event >= 1 && abandon->event <= history->event_count);
+        if (target[abandon->store]) {
+            seen[count++] = (abandon->event << 16) | abandon->store; /* stores < 2^16 */
+        }
+    }
+    qsort(seen, count, sizeof *seen, compare_u64);
+    for (size_t i = 0; i < count; i++) {
+        if (i == 0 || seen[i] != seen[i - 1]) { /* each (event, store) once */
+            promises->abandoned[(seen[i] >> 16) - 1]++;
+        }
+    }
+    free(target);
+    free(seen);
+    return promises;
+}
+
+void rs_check_promises_free(rs_check_promises *promises) {
+    if (promises != NULL) {
+        free(promises->abandoned);
+        free(promises);
+    }
+}
+
+uint32_t rs_check_promised_at_end(const rs_check_promises *promises,
+                                  const rs_history_request *request, rs_event_id event) {
+    assert(promises != NULL && request != NULL);
+    if (!promises->asynchronous) {
+        return rs_check_promised_at_ack(promises, request);
+    }
+    assert(event >= 1 && event <= promises->history->event_count);
+    uint32_t targets = promises->scenario->target_count;
+    uint32_t abandoned = promises->abandoned[event - 1];
+    return abandoned >= targets ? 0 : targets - abandoned;
+}
+
+uint32_t rs_check_promised_at_ack(const rs_check_promises *promises,
                                   const rs_history_request *request) {
-    assert(scenario != NULL && history != NULL && request != NULL);
+    assert(promises != NULL && request != NULL);
+    const rs_scenario *scenario = promises->scenario;
+    const rs_history *history = promises->history;
     if (!skips_unhealthy(scenario) || scenario->write_quorum != scenario->target_count) {
         return scenario->write_quorum; /* a quorum is promised whatever the health */
     }

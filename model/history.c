@@ -60,6 +60,7 @@ void rs_history_free(rs_history *history) {
     free(history->health);
     free(history->reads);
     free(history->conflicts);
+    free(history->abandons);
     if (history->final_events != NULL) {
         for (uint32_t store = 0; store < history->store_count; store++) {
             free(history->final_events[store]);
@@ -166,6 +167,17 @@ size_t rs_history_add_conflict(rs_history *history, const rs_history_conflict *c
     history->conflicts = items;
     history->conflicts[history->conflict_count] = *conflict;
     return history->conflict_count++;
+}
+
+size_t rs_history_add_abandon(rs_history *history, const rs_history_abandon *abandon) {
+    assert(history != NULL && abandon != NULL);
+    assert(abandon->store < history->store_count);
+    void *items = history->abandons;
+    history_reserve(&items, &history->abandon_capacity, history->abandon_count,
+                    sizeof *abandon, "abandoned copy");
+    history->abandons = items;
+    history->abandons[history->abandon_count] = *abandon;
+    return history->abandon_count++;
 }
 
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events,

@@ -118,6 +118,14 @@ typedef struct rs_history_conflict {
     char resolution[16];          /* "lww", "region_priority", "keep_both" */
 } rs_history_conflict;
 
+/* A copy a strategy said it abandoned (runtime report_abandoned): `event` will not be
+ * replicated to `store` by it. */
+typedef struct rs_history_abandon {
+    uint32_t store;               /* global store index */
+    rs_event_id event;            /* the event */
+    int64_t time_us;              /* when it was reported */
+} rs_history_abandon;
+
 typedef struct rs_history {
     size_t event_count, event_capacity;
     rs_history_event *events;           /* by event id - 1 */
@@ -127,6 +135,8 @@ typedef struct rs_history {
     rs_history_append *appends;         /* in simulated-time order */
     size_t receipt_count, receipt_capacity;
     rs_history_receipt *receipts;       /* in simulated-time order */
+    size_t abandon_count, abandon_capacity;
+    rs_history_abandon *abandons;       /* as strategies reported them, in time order */
     size_t conflict_count, conflict_capacity;
     rs_history_conflict *conflicts;     /* as managers reported them, in time order */
     size_t read_count, read_capacity;
@@ -163,6 +173,7 @@ size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *rec
 size_t rs_history_add_health(rs_history *history, const rs_history_health *change);
 size_t rs_history_add_read(rs_history *history, const rs_history_read *read);
 size_t rs_history_add_conflict(rs_history *history, const rs_history_conflict *conflict);
+size_t rs_history_add_abandon(rs_history *history, const rs_history_abandon *abandon);
 
 /* Records store `store`'s final contents (copied). */
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);

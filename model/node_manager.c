@@ -254,12 +254,21 @@ static int port_new_compensation(void *context, const rs_event *cancelled, rs_ev
     return 0;
 }
 
+static void port_report_abandoned(void *context, uint32_t store, const rs_event_stream *events) {
+    rs_node *node = port_node(context);
+    assert(store < node->world->store_count && events != NULL);
+    for (uint32_t i = 0; i < events->count; i++) {
+        rs_history_add_abandon(node->world->history, &(rs_history_abandon){
+            .store = store, .event = events->events[i].id, .time_us = rs_world_now_us()});
+    }
+}
+
 static const rs_runtime_ops manager_port = {
     port_now_us, port_random_u64, port_store_append, port_timer_set, port_timer_cancel,
     port_ack_client, port_store_healthy, port_metric_latency, port_metric_result,
     port_metric_count, port_metric_observe, port_metric_gauge, port_log,
     port_store_digest, port_store_read, port_ack_read, port_send_peers, port_report_conflict,
-    port_new_compensation,
+    port_new_compensation, port_report_abandoned,
 };
 
 /* The callbacks and instance of `owner`. */

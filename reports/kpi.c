@@ -218,8 +218,8 @@ static int kpi_sync(const rs_scenario *scenario, const rs_history *history,
 }
 
 /* Durability: ok events that fewer than write_quorum targets hold in their final contents. */
-static void kpi_durability(const rs_scenario *scenario, const rs_history *history,
-                           kpi_targets *targets, rs_kpis *out) {
+static int kpi_durability(const rs_scenario *scenario, const rs_history *history,
+                          kpi_targets *targets, rs_kpis *out) {
     assert(scenario != NULL && history != NULL);
     assert(targets != NULL && out != NULL);
     memset(targets->bits, 0, targets->bit_words * sizeof *targets->bits);
@@ -233,12 +233,17 @@ static void kpi_durability(const rs_scenario *scenario, const rs_history *histor
             kpi_targets_mark(targets, history, store, history->final_events[store][slot]);
         }
     }
+    rs_check_promises *promises = rs_check_promises_new(scenario, history);
+    if (promises == NULL) {
+        return -1;
+    }
     for (size_t index = 0; index < history->request_count; index++) {
         const rs_history_request *request = &history->requests[index];
         if (request->status != RS_OK) {
             continue;
         }
-        uint32_t promised = rs_check_promised_copies(scenario, history, request);
+        /* lost: below what the ack promised (the write quorum; the primary for async) */
+        uint32_t promised = rs_check_promised_at_ack(promises, request);
         for (uint32_t offset = 0; offset < request->event_count; offset++) {
             rs_event_id event = request->first_event + offset;
             uint32_t held = (event >= 1 && event <= history->event_count)
@@ -249,6 +254,8 @@ static void kpi_durability(const rs_scenario *scenario, const rs_history *histor
             }
         }
     }
+    rs_check_promises_free(promises);
+    return 0;
 }
 
 static void kpi_throughput_and_messages(const rs_scenario *scenario, const rs_history *history,
@@ -329,7 +336,7 @@ int rs_kpis_compute(const rs_scenario *scenario, const rs_history *history, rs_k
     }
     int status = kpi_sync(scenario, history, &targets, out);
     if (status == 0) {
-        kpi_durability(scenario, history, &targets, out);
+        status = kpi_durability(scenario, history, &targets, out);
     }
     kpi_targets_free(&targets);
     kpi_throughput_and_messages(scenario, history, out);

@@ -310,6 +310,13 @@ static async_job async_queue_pop(async_state *async) {
     return job;
 }
 
+/* Tells the world `job`'s secondary will never get its events from us. */
+static void async_report_abandoned(async_state *async, async_job job) {
+    const async_request *request = &async->slots[job.request];
+    rs_event_stream events = {request->event_count, request->events};
+    async->runtime.ops->report_abandoned(async->runtime.context, job.store, &events);
+}
+
 /* A job that will never be replicated: its secondary misses the events for good. */
 static void async_job_drop(async_state *async, async_job job) {
     assert(job.request < async->slot_used);
@@ -317,6 +324,7 @@ static void async_job_drop(async_state *async, async_job job) {
     const rs_runtime_ops *ops = async->runtime.ops;
     ops->metric_count(async->runtime.context, "async_dropped", 1);
     ops->metric_result(async->runtime.context, job.store, RS_ERR_REJECTED);
+    async_report_abandoned(async, job);
     async_job_end(async, job.request);
 }
 
@@ -600,6 +608,7 @@ static void async_on_worker_reply(async_state *async, uint32_t index, uint32_t s
     }
     ops->metric_count(context, "async_replication_failed", 1);
     ops->metric_result(context, store, status);
+    async_report_abandoned(async, worker->job);
     async_worker_free(async, index);
 }
 

@@ -333,7 +333,9 @@ static void eventual_on_store_digest(void *state, uint64_t tag, uint32_t store, 
     if (status != RS_OK) {
         list->failed = true;
     } else {
-        memcpy(&list->items[list->count], digests, count_in * sizeof *digests);
+        if (count_in > 0) { /* items may still be NULL: memcpy wants real pointers */
+            memcpy(&list->items[list->count], digests, count_in * sizeof *digests);
+        }
         list->count += count_in;
         if (count_in == RS_DIGESTS_PER_REPLY) { /* a full page: ask for the next one */
             eventual->runtime.ops->store_digest(eventual->runtime.context, store,

@@ -94,6 +94,10 @@ typedef struct rs_runtime_ops {
      * and checksum, created now, into *out. The caller appends it where it must go. Returns 0,
      * or -1 when the run's event budget is spent. */
     int (*new_compensation)(void *context, const rs_event *cancelled, rs_event *out);
+    /* The strategy owns up that `events` will never be replicated to `store` by it (an
+     * asynchronous job dropped or given up): recorded in the history, so the durability
+     * invariant excuses exactly these copies and no other. */
+    void (*report_abandoned)(void *context, uint32_t store, const rs_event_stream *events);
 } rs_runtime_ops;
 
 typedef struct rs_runtime {

@@ -271,6 +271,7 @@ static void test_give_up_after_max_retries(void) {
     }
     CU_ASSERT_EQUAL(counter("async_retries"), 5);
     CU_ASSERT_EQUAL(counter("async_replication_failed"), 1);
+    CU_ASSERT_EQUAL(fake->abandoned_count, 1);             /* the given-up job, reported */
     CU_ASSERT_EQUAL(fake->results[1][RS_ERR_TIMEOUT], 1);
     CU_ASSERT_EQUAL(fake->results[1][RS_ERR_STORE], 0);
     CU_ASSERT_EQUAL(fake->results[1][RS_OK], 0);
@@ -426,6 +427,7 @@ static void test_drop_oldest_evicts_and_counts(void) {
     CU_ASSERT_EQUAL(fake->results[2][RS_ERR_REJECTED], 1);
     rs_fake_reply(fake, ops, state, 3, 8 * MS, RS_OK);     /* evicts (2,s1) then (2,s2) */
     CU_ASSERT_EQUAL(counter("async_dropped"), 3);
+    CU_ASSERT_EQUAL(fake->abandoned_count, 3);             /* each dropped job reported */
     CU_ASSERT_EQUAL(fake->results[1][RS_ERR_REJECTED], 1);
     CU_ASSERT_EQUAL(fake->results[2][RS_ERR_REJECTED], 2);
     CU_ASSERT_EQUAL_FATAL(fake->ack_count, 3);

@@ -169,12 +169,18 @@ static int fake_new_compensation(void *context, const rs_event *cancelled, rs_ev
     return 0;
 }
 
+static void fake_report_abandoned(void *context, uint32_t store, const rs_event_stream *events) {
+    rs_fake_runtime *fake = fake_of(context);
+    (void)store;
+    fake->abandoned_count += events->count;
+}
+
 static const rs_runtime_ops fake_ops = {
     fake_now_us, fake_random_u64, fake_store_append, fake_timer_set, fake_timer_cancel,
     fake_ack_client, fake_store_healthy, fake_metric_latency, fake_metric_result,
     fake_metric_count, fake_metric_observe, fake_metric_gauge, fake_log,
     fake_store_digest, fake_store_read, fake_ack_read, fake_send_peers, fake_report_conflict,
-    fake_new_compensation,
+    fake_new_compensation, fake_report_abandoned,
 };
 
 rs_runtime rs_fake_runtime_init(rs_fake_runtime *fake) {

@@ -83,6 +83,7 @@ typedef struct rs_fake_runtime {
     uint32_t peer_event_count;
     rs_fake_conflict conflicts[RS_FAKE_CAPACITY]; /* report_conflict calls */
     uint32_t conflict_count;
+    uint32_t abandoned_count;                     /* events report_abandoned named */
     uint32_t compensation_count;                  /* new_compensation calls: event ids
                                                      1000000 + 1, + 2, ... */
     rs_fake_ack acks[RS_FAKE_CAPACITY];
