@@ -4,9 +4,9 @@
  * DIR/manifest.json (reports/sweep_report.h) with the parameter values and seed, so a
  * directory with a manifest holds a finished run. `replsim merge [--out DIR] DIRS...` reads
  * run directories (or sweep directories: the runs in their runs/) and writes the merged
- * sweep.csv, sweep.json and plots/ exactly as `replsim sweep` does, since the sweep merges
- * through the same rs_cli_merge_runs. Exit 0, 2 on bad input (no run found, runs of different
- * sweeps), 3 when a run failed or a file cannot be written. */
+ * sweep.csv, sweep.json, report.html and plots/ exactly as `replsim sweep` does, since the
+ * sweep merges through the same rs_cli_merge_runs. Exit 0, 2 on bad input (no run found,
+ * runs of different sweeps), 3 when a run failed or a file cannot be written. */
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -145,7 +145,8 @@ int rs_cli_merge_runs(const char *const *dirs, size_t count, const char *out_dir
     if (result != 0) {
         fprintf(stderr, "replsim merge: %s\n", error);
     } else {
-        printf("merge: %zu runs, %zu parameter points; %s/sweep.csv, sweep.json, plots/\n",
+        printf("merge: %zu runs, %zu parameter points; %s/sweep.csv, sweep.json, report.html, "
+               "plots/\n",
                sweep->run_count, points, out_dir);
     }
     rs_sweep_free(sweep);
@@ -302,8 +303,10 @@ void rs_cli_sweep_help(FILE *out) {
           "                           per KPI the mean over the seeds and its 95% confidence\n"
           "                           interval (Student's t); no wall-clock value, so the same\n"
           "                           runs always give the same bytes\n"
-          "    plots/<kpi>-vs-<path>.{dat,gp,png}  each KPI against each path with two values\n"
-          "                           or more, one curve per combination of the others\n"
+          "    plots/<kpi>-vs-<path>.{dat,gp,png,svg}  each KPI against each path with two\n"
+          "                           values or more, one curve per combination of the others\n"
+          "    report.html            the points table and every plot on one self-contained\n"
+          "                           page (inline SVG, no script), with the scenario file\n"
           "  --emit-jobs FILE writes one self-contained shell command per run (absolute paths,\n"
           "  quoted) instead of running them; run the lines anywhere those paths are shared,\n"
           "  then merge. Ctrl-C stops every run (no partial file) and merges nothing.\n"
@@ -312,8 +315,8 @@ void rs_cli_sweep_help(FILE *out) {
           "\n"
           "replsim merge [--out DIR] SWEEP_DIR|RUN_DIR...\n"
           "  Reads finished runs (directories with manifest.json; a sweep directory gives its\n"
-          "  runs/*) and writes sweep.csv, sweep.json and plots/ into DIR (default: the sweep\n"
-          "  directory, when it is the only one given) exactly as sweep does.\n"
+          "  runs/*) and writes sweep.csv, sweep.json, report.html and plots/ into DIR (default:\n"
+          "  the sweep directory, when it is the only one given) exactly as sweep does.\n"
           "\n"
           "replsim sweep-run FILE --seed N --out DIR [--set PATH=VALUE]...\n"
           "  One run of a sweep (what each --emit-jobs line calls): `replsim run`, then\n"

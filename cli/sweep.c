@@ -5,8 +5,9 @@
  * --out DIR/runs/point-P-seed-S --set path=value...` (cli/merge.c); --emit-jobs writes those
  * lines to FILE instead of running them, otherwise up to JOBS (default: online cores) forked
  * children run the very same argument vectors, a SimGrid engine per process. Finished runs are
- * merged like `replsim merge` into DIR/sweep.csv, sweep.json and plots/. SIGINT/SIGTERM stop
- * the children (each removes its temporaries, fileio.c) and nothing is merged: exit 130/143.
+ * merged like `replsim merge` into DIR/sweep.csv, sweep.json, report.html and plots/.
+ * SIGINT/SIGTERM stop the children (each removes its temporaries, fileio.c) and nothing is
+ * merged: exit 130/143.
  * Exit 0 when every run finished (whatever its verdict), 3 when one failed or the merge did. */
 #include <assert.h>
 #include <errno.h>

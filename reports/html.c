@@ -33,7 +33,8 @@ static const char html_style[] =
     "figure{margin:0}figure svg{width:100%;height:auto;border:1px solid #ddd}"
     "figcaption{font-size:.85em;color:#555}.note{color:#a40;font-style:italic}"
     ".verdict-pass{color:#161;font-weight:bold}.verdict-fail{color:#b11;font-weight:bold}"
-    "nav a{margin-right:1em}footer{font-size:.8em;color:#777;margin-top:2em}";
+    "nav a{margin-right:1em}footer{font-size:.8em;color:#777;margin-top:2em}"
+    "div.wide{overflow-x:auto}";
 
 void rs_html_escaped_bytes(rs__text *out, const char *bytes, size_t length) {
     assert(out != NULL);
@@ -428,26 +429,38 @@ int rs_html_svg_sanitised(rs__text *out, const char *svg, size_t length, const c
     return ok ? 0 : -1;
 }
 
-void rs_html_page_plot(rs__text *out, const char *base, const char *title,
-                       const char *svg_path) {
-    assert(out != NULL && title != NULL);
-    assert(base != NULL && html_is_token(base, "_"));
-    rs__text_printf(out, "<figure class=\"plot\" id=\"plot-%s\">\n", base);
+void rs_html_page_plot_named(rs__text *out, const char *id, const char *file_base,
+                             const char *title, const char *svg_path) {
+    assert(out != NULL && title != NULL && file_base != NULL);
+    assert(id != NULL && html_is_token(id, "_-") && strlen(id) + 2 <= RS_HTML_PREFIX_MAX);
+    rs__text_printf(out, "<figure class=\"plot\" id=\"plot-%s\">\n", id);
     size_t length = 0;
     char *svg = svg_path != NULL ? rs_html_read_file(svg_path, &length) : NULL;
     char prefix[RS_HTML_PREFIX_MAX];
-    snprintf(prefix, sizeof prefix, "%s-", base);
+    snprintf(prefix, sizeof prefix, "%s-", id);
     if (svg == NULL || rs_html_svg_sanitised(out, svg, length, prefix) != 0) {
         rs__text_printf(out, "<p class=\"note\">Plot not drawn: %s. Its data and gnuplot script "
-                             "are in plots/%s.dat and plots/%s.gp.</p>",
+                             "are in plots/",
                         svg_path == NULL ? "gnuplot was not available or failed"
-                                         : "its SVG could not be read or was not understood",
-                        base, base);
+                                         : "its SVG could not be read or was not understood");
+        rs_html_escaped(out, file_base);
+        rs__text_puts(out, ".dat and plots/");
+        rs_html_escaped(out, file_base);
+        rs__text_puts(out, ".gp.</p>");
     }
     free(svg);
     rs__text_puts(out, "\n<figcaption>");
     rs_html_escaped(out, title);
-    rs__text_printf(out, " (plots/%s.png, .svg, .dat, .gp)</figcaption>\n</figure>\n", base);
+    rs__text_puts(out, " (plots/");
+    rs_html_escaped(out, file_base);
+    rs__text_puts(out, ".png, .svg, .dat, .gp)</figcaption>\n</figure>\n");
+}
+
+void rs_html_page_plot(rs__text *out, const char *base, const char *title,
+                       const char *svg_path) {
+    assert(out != NULL && title != NULL);
+    assert(base != NULL && html_is_token(base, "_"));
+    rs_html_page_plot_named(out, base, base, title, svg_path);
 }
 
 void rs_html_page_plots_begin(rs__text *out) {

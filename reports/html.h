@@ -1,4 +1,4 @@
-/* html.h — building blocks of the self-contained report.html pages (run, compare, and later
+/* html.h — building blocks of the self-contained report.html pages (run, compare and
  * sweep): a page with inline CSS, sections, escaped text, tables, escaped file contents, plots
  * embedded as sanitised inline SVG (or a note where gnuplot could not draw them), and a fault
  * timeline drawn as inline SVG. Pages need no script and no network: every byte is in the
@@ -33,7 +33,8 @@ void rs_html_page_section_end(rs__text *out);
 void rs_html_page_paragraph(rs__text *out, const char *cls, const char *text);
 
 /* A table: a header row of `count` escaped cells, then rows, then the end. A row's class
- * (NULL: none) is [a-z-]; cells are escaped. */
+ * (NULL: none) is [a-z-]; cells are escaped. A wide table goes inside <div class="wide">
+ * (the style sheet lets it scroll sideways). */
 void rs_html_page_table_begin(rs__text *out, const char *id, const char *const *headers,
                               size_t count);
 void rs_html_page_table_row(rs__text *out, const char *row_class, const char *const *cells,
@@ -54,6 +55,12 @@ void rs_html_page_file(rs__text *out, const char *path);
  * [a-z0-9_] (asserted). */
 void rs_html_page_plot(rs__text *out, const char *base, const char *title,
                        const char *svg_path);
+
+/* rs_html_page_plot for a plot whose file name is not an id: <figure id="plot-<id>">, SVG ids
+ * prefixed "<id>-", and the caption and note naming plots/<file_base>.* (escaped). `id` is
+ * [a-z0-9_-], at most RS_HTML_PREFIX_MAX - 2 bytes (asserted); file_base is any text. */
+void rs_html_page_plot_named(rs__text *out, const char *id, const char *file_base,
+                             const char *title, const char *svg_path);
 
 /* A grid of plots (two per row) around rs_html_page_plot calls. */
 void rs_html_page_plots_begin(rs__text *out);

@@ -1,13 +1,17 @@
 /* sweep_plots.c — plots of a sweep: for every swept parameter with two values or more and
  * every KPI, plots/<kpi>-vs-<parameter>.dat (one block per combination of the other
- * parameters' values: x, mean, 95% interval), a gnuplot script, and the rendered .png. A
+ * parameters' values: x, mean, 95% interval), a gnuplot script, and the rendered .png and
+ * .svg (the script draws the PNG, then replots into the SVG: rs__plot_epilogue). A
  * numeric parameter is a numeric x axis; any other is one tick per value, in sort order. Every
  * path, value and the scenario's name reach a script only as a sanitised label
  * (rs__sanitise_label: no quote, backquote, backslash or '@' survives); file names keep only
  * [A-Za-z0-9._-]. gnuplot is run with fork + execvp and an argument vector, never a shell, as
- * in plots.c; when it is missing or fails, the .dat and .gp stay and the .png is skipped with
- * one warning. Each plot is staged and committed on its own (fileio.c): a file is complete or
- * absent. Cost: one gnuplot process per plot (~50 ms), parameters x KPIs plots. */
+ * in plots.c; when it is missing or fails, the .dat and .gp stay and the images are skipped
+ * with one warning. Plots are staged and committed a batch at a time (fileio.c): a file is
+ * complete or absent. Cost: one gnuplot process per batch of up to SWEEP_PLOTS_BATCH plots
+ * (each script after a `reset`, so no setting leaks from one plot into the next), parameters
+ * x KPIs plots. */
+#include "reports/plots_internal.h"
 #include "reports/report_internal.h"
 #include "reports/sweep_report.h"
 
@@ -34,19 +38,22 @@ typedef struct sweep_plot {
     const char *distinct[RS_SWEEP_VALUES_MAX]; /* the parameter's values, sorted */
     size_t distinct_count;              /* >= 2 */
     size_t *order;                      /* point indices: other parameters, then this one */
-    char base[RS_SWEEP_TEXT_MAX];       /* "<kpi>-vs-<parameter>" */
+    char base[RS__SWEEP_PLOT_BASE_MAX]; /* "<kpi>-vs-<parameter>" */
 } sweep_plot;
 
 /* Plots staged together and rendered by one gnuplot process (starting gnuplot costs more
- * than drawing a small plot): as many as one stage holds at 3 files each. */
-#define SWEEP_PLOTS_BATCH (RS__STAGE_FILES_MAX / 3)
-_Static_assert(3 * SWEEP_PLOTS_BATCH <= RS__STAGE_FILES_MAX, "a batch's files fit one stage");
+ * than drawing a small plot): as many as one stage holds at 4 files each. */
+#define SWEEP_PLOTS_FILES 4             /* .dat, .gp, .png, .svg, staged in that order */
+#define SWEEP_PLOTS_BATCH (RS__STAGE_FILES_MAX / SWEEP_PLOTS_FILES)
+_Static_assert(SWEEP_PLOTS_FILES * SWEEP_PLOTS_BATCH <= RS__STAGE_FILES_MAX,
+               "a batch's files fit one stage");
 typedef struct sweep_batch {
     rs__stage stage;                          /* the batch's files */
     size_t count;                             /* plots in it */
-    size_t first[SWEEP_PLOTS_BATCH];          /* stage index of each plot's .dat (.gp, .png
-                                                 follow) */
-    char assignments[SWEEP_PLOTS_BATCH][2 * RS_SWEEP_TEXT_MAX + 64]; /* gnuplot -e text */
+    size_t first[SWEEP_PLOTS_BATCH];          /* stage index of each plot's .dat (.gp, .png,
+                                                 .svg follow) */
+    rs__sweep_plot_file *files[SWEEP_PLOTS_BATCH]; /* each plot's entry in the list */
+    char assignments[SWEEP_PLOTS_BATCH][3 * RS__SWEEP_PLOT_BASE_MAX + 96]; /* gnuplot -e */
     bool gnuplot_missing;                     /* exec failed once: stop trying */
     bool warned;                              /* a missing image was said */
 } sweep_batch;
@@ -191,14 +198,15 @@ static void plot_gp(const sweep_plot *plot, double low, double high, rs__text *o
                          "# Render from this directory with: gnuplot %s.gp\n"
                          "if (!exists(\"datafile\")) datafile = '%s.dat'\n"
                          "if (!exists(\"outfile\")) outfile = '%s.png'\n"
+                         "if (!exists(\"svgfile\")) svgfile = '%s.svg'\n"
                          "set terminal pngcairo size 1000,600 noenhanced\n"
                          "set output outfile\n"
                          "set title '%s against %s (mean and 95%% CI over the seeds)'"
                          ".\"\\n\".'%s'\n"
                          "set grid\nset key below\n"
                          "set xlabel '%s'\nset ylabel '%s (%s)'\n",
-                    kpi->name, parameter, plot->base, plot->base, plot->base, kpi->name,
-                    parameter, scenario, parameter, kpi->name, kpi->unit);
+                    kpi->name, parameter, plot->base, plot->base, plot->base, plot->base,
+                    kpi->name, parameter, scenario, parameter, kpi->name, kpi->unit);
     plot_axes(plot, low, high, out);
     size_t curves = 1;
     for (size_t at = 1; at < view->point_count; at++) {
@@ -211,6 +219,7 @@ static void plot_gp(const sweep_plot *plot, double low, double high, rs__text *o
     }
     if (isnan(low)) {
         rs__text_puts(out, "plot 2 notitle\n");
+        rs__plot_epilogue(out);
         return;
     }
     size_t block = 0;
@@ -228,14 +237,16 @@ static void plot_gp(const sweep_plot *plot, double low, double high, rs__text *o
         block++;
     }
     rs__text_puts(out, "\n");
+    rs__plot_epilogue(out);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Rendering and staging.                                                                    */
 
 /* Runs one gnuplot in `dir` over the staged scripts of plots [from, from + count) of the
- * batch, each after its own `datafile=...; outfile=...` (-e); false when it could not start
- * or exited non-zero. Never a shell: an argument vector, names of our own making only. */
+ * batch, each after its own `reset; datafile=...; outfile=...; svgfile=...` (-e); false when
+ * it could not start or exited non-zero. Never a shell: an argument vector, names of our own
+ * making only. */
 static bool batch_render(sweep_batch *batch, const char *dir, size_t from, size_t count) {
     assert(batch != NULL && dir != NULL);
     assert(count >= 1 && from + count <= batch->count);
@@ -244,10 +255,13 @@ static bool batch_render(sweep_batch *batch, const char *dir, size_t from, size_
     argv[argc++] = "gnuplot";
     for (size_t i = from; i < from + count; i++) {
         const rs__stage *stage = &batch->stage;
-        size_t first = batch->first[i]; /* .dat, .gp, .png */
-        snprintf(batch->assignments[i], sizeof batch->assignments[i],
-                 "datafile='%s'; outfile='%s'", strrchr(stage->temporary[first], '/') + 1,
-                 strrchr(stage->temporary[first + 2], '/') + 1);
+        size_t first = batch->first[i]; /* .dat, .gp, .png, .svg */
+        int length = snprintf(batch->assignments[i], sizeof batch->assignments[i],
+                              "reset; datafile='%s'; outfile='%s'; svgfile='%s'",
+                              strrchr(stage->temporary[first], '/') + 1,
+                              strrchr(stage->temporary[first + 2], '/') + 1,
+                              strrchr(stage->temporary[first + 3], '/') + 1);
+        assert(length > 0 && (size_t)length < sizeof batch->assignments[i]);
         argv[argc++] = "-e";
         argv[argc++] = batch->assignments[i];
         argv[argc++] = strrchr(stage->temporary[first + 1], '/') + 1;
@@ -295,8 +309,30 @@ static void stage_drop_at(rs__stage *stage, size_t at) {
     rs__stage_drop_last(stage);
 }
 
-/* Renders the batch's images (when gnuplot is there), drops those not made, and commits
- * every file of the batch. 0, or -1 with a message. */
+static bool staged_nonempty(const rs__stage *stage, size_t at) {
+    assert(stage != NULL && at < stage->count);
+    struct stat info;
+    return stat(stage->temporary[at], &info) == 0 && info.st_size > 0;
+}
+
+/* Removes <dir>/<base>.png and .svg of the batch's plots not drawn this time, so an image an
+ * earlier sweep left there never stands for this one's data (absent is fine). */
+static void batch_remove_stale(const sweep_batch *batch, const char *dir) {
+    assert(batch != NULL && dir != NULL);
+    assert(batch->count <= SWEEP_PLOTS_BATCH);
+    static const char *const extensions[] = {"png", "svg"};
+    for (size_t i = 0; i < batch->count; i++) {
+        for (size_t e = 0; !batch->files[i]->drawn && e < 2; e++) {
+            char path[4096 + RS__SWEEP_PLOT_BASE_MAX + 8];
+            snprintf(path, sizeof path, "%s/%s.%s", dir, batch->files[i]->base, extensions[e]);
+            (void)unlink(path);
+        }
+    }
+}
+
+/* Renders the batch's images (when gnuplot is there), drops those not made (a plot keeps
+ * both images or neither), marks each plot drawn or not, and commits every file of the
+ * batch. 0, or -1 with a message. */
 static int batch_commit(sweep_batch *batch, const char *dir, char *error, size_t error_size) {
     assert(batch != NULL && dir != NULL);
     bool rendered[SWEEP_PLOTS_BATCH] = {false};
@@ -307,11 +343,12 @@ static int batch_commit(sweep_batch *batch, const char *dir, char *error, size_t
     }
     size_t missing = 0;
     for (size_t i = batch->count; i-- > 0;) { /* last first: dropping moves the last entry */
-        struct stat info;
-        size_t image = batch->first[i] + 2;
-        if (!rendered[i] || stat(batch->stage.temporary[image], &info) != 0 ||
-            info.st_size == 0) {
-            stage_drop_at(&batch->stage, image);
+        size_t png = batch->first[i] + 2, svg = batch->first[i] + 3;
+        batch->files[i]->drawn = rendered[i] && staged_nonempty(&batch->stage, png) &&
+                                 staged_nonempty(&batch->stage, svg);
+        if (!batch->files[i]->drawn) {
+            stage_drop_at(&batch->stage, svg); /* the higher index first */
+            stage_drop_at(&batch->stage, png);
             missing++;
         }
     }
@@ -321,32 +358,41 @@ static int batch_commit(sweep_batch *batch, const char *dir, char *error, size_t
                         ".gp (in %s)\n", batch->gnuplot_missing ? "gnuplot not found"
                                                                  : "gnuplot failed", dir);
     }
-    batch->count = 0;
     int status = rs__stage_commit(&batch->stage, error, error_size);
     rs__stage_init(&batch->stage);
+    if (status == 0) {
+        batch_remove_stale(batch, dir);
+    }
+    batch->count = 0;
     return status;
 }
 
-/* Stages the plot's .dat, .gp and .png (reserved), committing the batch when full. */
-static int batch_add(sweep_batch *batch, const char *dir, const char *base, const rs__text *data,
-                     const rs__text *script, char *error, size_t error_size) {
+/* Stages the plot's .dat and .gp and reserves its .png and .svg, committing the batch when
+ * full. */
+static int batch_add(sweep_batch *batch, const char *dir, rs__sweep_plot_file *file,
+                     const rs__text *data, const rs__text *script, char *error,
+                     size_t error_size) {
     assert(batch != NULL && batch->count < SWEEP_PLOTS_BATCH);
-    assert(dir != NULL && base != NULL);
-    char name[RS_SWEEP_TEXT_MAX + 8];
+    assert(dir != NULL && file != NULL);
+    static const char *const extensions[SWEEP_PLOTS_FILES] = {"dat", "gp", "png", "svg"};
+    const rs__text *texts[SWEEP_PLOTS_FILES] = {data, script, NULL, NULL};
     size_t first = batch->stage.count;
-    snprintf(name, sizeof name, "%s.dat", base);
-    int status = rs__stage_write(&batch->stage, dir, name, data, error, error_size);
-    snprintf(name, sizeof name, "%s.gp", base);
-    status = status == 0 ? rs__stage_write(&batch->stage, dir, name, script, error,
-                                           error_size) : status;
-    snprintf(name, sizeof name, "%s.png", base);
-    if (status == 0 && rs__stage_reserve(&batch->stage, dir, name, error, error_size) == NULL) {
-        status = -1;
+    int status = 0;
+    for (size_t f = 0; status == 0 && f < SWEEP_PLOTS_FILES; f++) {
+        char name[RS__SWEEP_PLOT_BASE_MAX + 8];
+        snprintf(name, sizeof name, "%s.%s", file->base, extensions[f]);
+        if (texts[f] != NULL) {
+            status = rs__stage_write(&batch->stage, dir, name, texts[f], error, error_size);
+        } else if (rs__stage_reserve(&batch->stage, dir, name, error, error_size) == NULL) {
+            status = -1;
+        }
     }
     if (status != 0) {
         return -1;
     }
-    batch->first[batch->count++] = first;
+    assert(batch->stage.count == first + SWEEP_PLOTS_FILES);
+    batch->first[batch->count] = first;
+    batch->files[batch->count++] = file;
     return batch->count == SWEEP_PLOTS_BATCH ? batch_commit(batch, dir, error, error_size) : 0;
 }
 
@@ -382,13 +428,54 @@ static void parameter_file_name(const rs_sweep *sweep, size_t p, char *buf, size
     }
 }
 
+/* Stages the plots of parameter plot->parameter, one per KPI, each listed in *plots. */
+static int plots_of_parameter(sweep_plot *plot, sweep_batch *batch, double *scratch,
+                              const char *dir, rs__sweep_plot_list *plots, char *error,
+                              size_t error_size) {
+    assert(plot != NULL && batch != NULL && plots != NULL);
+    const rs__sweep_view *view = plot->view;
+    assert(plots->count + view->kpi_count <= RS__SWEEP_PLOTS_MAX);
+    for (size_t i = 0; i < view->point_count; i++) {
+        plot->order[i] = i;
+    }
+    order_plot = plot;
+    qsort(plot->order, view->point_count, sizeof *plot->order, sweep_plots_compare);
+    order_plot = NULL;
+    char name[SWEEP_PLOTS_NAME_MAX + 32];
+    parameter_file_name(view->sweep, plot->parameter, name, sizeof name);
+    int status = 0;
+    for (size_t k = 0; status == 0 && k < view->kpi_count; k++) {
+        plot->kpi = k;
+        int length = snprintf(plot->base, sizeof plot->base, "%s-vs-%s", view->kpis[k].name,
+                              name);
+        assert(length > 0 && (size_t)length < sizeof plot->base);
+        rs__sweep_plot_file *file = &plots->files[plots->count++];
+        memset(file, 0, sizeof *file);
+        memcpy(file->base, plot->base, sizeof file->base);
+        file->parameter = plot->parameter;
+        file->kpi = k;
+        rs__text data, script;
+        rs__text_init(&data);
+        rs__text_init(&script);
+        double low, high;
+        plot_dat(plot, scratch, &data, &low, &high);
+        plot_gp(plot, low, high, &script);
+        status = batch_add(batch, dir, file, &data, &script, error, error_size);
+        rs__text_free(&data);
+        rs__text_free(&script);
+    }
+    return status;
+}
+
 int rs__sweep_plots_write(const rs__sweep_view *view, double *scratch, const char *out_dir,
-                          char *error, size_t error_size) {
+                          rs__sweep_plot_list *plots, char *error, size_t error_size) {
     assert(view != NULL && scratch != NULL && out_dir != NULL);
+    assert(plots != NULL && view->kpi_count <= RS_SWEEP_KPIS_MAX);
     static sweep_plot plot;   /* 2 kB of pointers: off the stack; one sweep at a time */
-    static sweep_batch batch; /* ~25 kB */
+    static sweep_batch batch; /* ~35 kB */
     memset(&plot, 0, sizeof plot);
     memset(&batch, 0, sizeof batch);
+    plots->count = 0;
     rs__stage_init(&batch.stage);
     plot.view = view;
     plot.order = malloc(view->point_count * sizeof *plot.order);
@@ -401,29 +488,8 @@ int rs__sweep_plots_write(const rs__sweep_view *view, double *scratch, const cha
     for (size_t p = 0; status == 0 && p < view->sweep->parameter_count; p++) {
         plot.parameter = p;
         plot.distinct_count = rs__sweep_distinct(view, p, plot.distinct, RS_SWEEP_VALUES_MAX);
-        if (plot.distinct_count < 2) {
-            continue; /* a constant: nothing to plot against */
-        }
-        for (size_t i = 0; i < view->point_count; i++) {
-            plot.order[i] = i;
-        }
-        order_plot = &plot;
-        qsort(plot.order, view->point_count, sizeof *plot.order, sweep_plots_compare);
-        order_plot = NULL;
-        char name[SWEEP_PLOTS_NAME_MAX + 32];
-        parameter_file_name(view->sweep, p, name, sizeof name);
-        for (size_t k = 0; status == 0 && k < view->kpi_count; k++) {
-            plot.kpi = k;
-            snprintf(plot.base, sizeof plot.base, "%s-vs-%s", view->kpis[k].name, name);
-            rs__text data, script;
-            rs__text_init(&data);
-            rs__text_init(&script);
-            double low, high;
-            plot_dat(&plot, scratch, &data, &low, &high);
-            plot_gp(&plot, low, high, &script);
-            status = batch_add(&batch, dir, plot.base, &data, &script, error, error_size);
-            rs__text_free(&data);
-            rs__text_free(&script);
+        if (plot.distinct_count >= 2) { /* a constant: nothing to plot against */
+            status = plots_of_parameter(&plot, &batch, scratch, dir, plots, error, error_size);
         }
     }
     status = status == 0 && batch.count > 0 ? batch_commit(&batch, dir, error, error_size)

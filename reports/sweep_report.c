@@ -1,5 +1,6 @@
-/* sweep_report.c — the merged sweep.csv and sweep.json of a sweep's runs (see sweep_report.h;
- * manifests are in sweep_manifest.c, plots in sweep_plots.c). KPIs are read back from each run's
+/* sweep_report.c — the merged sweep.csv and sweep.json of a sweep's runs, staged and committed
+ * with report.html (see sweep_report.h; manifests are in sweep_manifest.c, plots in
+ * sweep_plots.c, the page in sweep_html.c). KPIs are read back from each run's
  * summary.json with rs_compare_read_run (the figures people already trust, rounded as shown),
  * so `sweep` and `merge` compute from exactly the same bytes. Runs are sorted once; a point is
  * then a range of equal parameter values. JSON numbers are raw tokens formatted here (as
@@ -54,6 +55,8 @@ static int sweep_check_manifest(rs_sweep *sweep, const rs_sweep_manifest *manife
         snprintf(sweep->scenario_name, sizeof sweep->scenario_name, "%s",
                  manifest->scenario_name);
         snprintf(sweep->scenario_file, sizeof sweep->scenario_file, "%s", file);
+        snprintf(sweep->scenario_path, sizeof sweep->scenario_path, "%s",
+                 manifest->scenario_file);
         sweep->parameter_count = manifest->parameter_count;
         memcpy(sweep->paths, manifest->paths, sizeof sweep->paths);
         return 0;
@@ -70,6 +73,10 @@ static int sweep_check_manifest(rs_sweep *sweep, const rs_sweep_manifest *manife
                                     "the same --set paths in the same order",
                  dir, sweep->runs[0].dir, manifest->scenario_file);
         return -2;
+    }
+    if (strcmp(manifest->scenario_file, sweep->scenario_path) < 0) { /* order-independent */
+        snprintf(sweep->scenario_path, sizeof sweep->scenario_path, "%s",
+                 manifest->scenario_file);
     }
     if (sweep->run_count == RS_SWEEP_RUNS_MAX) {
         snprintf(error, error_size, "%s: more than %d runs; allowed: at most %d", dir,
@@ -462,6 +469,36 @@ size_t rs__sweep_distinct(const rs__sweep_view *view, size_t p, const char **out
     return count;
 }
 
+/* Stages sweep.csv, sweep.json and report.html and commits them together. 0, or -1. */
+static int sweep_stage_outputs(const rs__sweep_view *view, double *scratch,
+                               const rs__sweep_plot_list *plots, const char *out_dir,
+                               char *error, size_t error_size) {
+    assert(view != NULL && scratch != NULL);
+    assert(plots != NULL && out_dir != NULL);
+    static const char *const names[] = {"sweep.csv", "sweep.json", "report.html"};
+    rs__text texts[3];
+    for (size_t i = 0; i < 3; i++) {
+        rs__text_init(&texts[i]);
+    }
+    sweep_csv(view, scratch, &texts[0]);
+    sweep_json(view, scratch, &texts[1]);
+    rs__sweep_html(view, scratch, plots, out_dir, &texts[2]);
+    rs__stage stage;
+    rs__stage_init(&stage);
+    int status = 0;
+    for (size_t i = 0; status == 0 && i < 3; i++) {
+        status = rs__stage_write(&stage, out_dir, names[i], &texts[i], error, error_size);
+    }
+    status = status == 0 ? rs__stage_commit(&stage, error, error_size) : status;
+    if (status != 0) {
+        rs__stage_abort(&stage);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        rs__text_free(&texts[i]);
+    }
+    return status;
+}
+
 int rs_sweep_write(rs_sweep *sweep, const char *out_dir, size_t *point_count, char *error,
                    size_t error_size) {
     assert(sweep != NULL && out_dir != NULL);
@@ -469,7 +506,8 @@ int rs_sweep_write(rs_sweep *sweep, const char *out_dir, size_t *point_count, ch
     rs__sweep_view view;
     int status = sweep_build_view(sweep, &view, error, error_size);
     double *scratch = status == 0 ? malloc(sweep->run_count * sizeof *scratch) : NULL;
-    if (status == 0 && scratch == NULL) {
+    rs__sweep_plot_list *plots = status == 0 ? calloc(1, sizeof *plots) : NULL; /* ~100 kB */
+    if (status == 0 && (scratch == NULL || plots == NULL)) {
         snprintf(error, error_size, "out of memory merging the sweep");
         status = -1;
     }
@@ -478,26 +516,12 @@ int rs_sweep_write(rs_sweep *sweep, const char *out_dir, size_t *point_count, ch
         status = rs__make_directories(out_dir, error, error_size);
     }
     if (status == 0) {
-        status = rs__sweep_plots_write(&view, scratch, out_dir, error, error_size);
+        status = rs__sweep_plots_write(&view, scratch, out_dir, plots, error, error_size);
     }
-    rs__text csv, json;
-    rs__text_init(&csv);
-    rs__text_init(&json);
-    if (status == 0) {
-        sweep_csv(&view, scratch, &csv);
-        sweep_json(&view, scratch, &json);
-        rs__stage stage;
-        rs__stage_init(&stage);
-        status = rs__stage_write(&stage, out_dir, "sweep.csv", &csv, error, error_size);
-        status = status == 0 ? rs__stage_write(&stage, out_dir, "sweep.json", &json, error,
-                                               error_size) : status;
-        status = status == 0 ? rs__stage_commit(&stage, error, error_size) : status;
-        if (status != 0) {
-            rs__stage_abort(&stage);
-        }
+    if (status == 0) { /* after the plots: the page embeds their committed SVGs */
+        status = sweep_stage_outputs(&view, scratch, plots, out_dir, error, error_size);
     }
-    rs__text_free(&csv);
-    rs__text_free(&json);
+    free(plots);
     free(scratch);
     free(view.points);
     return status;

@@ -2,7 +2,8 @@
  * sweep run leaves next to its report (which parameter values and seed it ran), and the merged
  * outputs of many runs: sweep.csv and sweep.json (one row per parameter point: every KPI of
  * reports/compare_report.h as the mean over the seeds with its 95% confidence interval,
- * reports/stats.h) and plots/<kpi>-vs-<parameter>.{dat,gp,png}. Merged outputs depend only on
+ * reports/stats.h), plots/<kpi>-vs-<parameter>.{dat,gp,png,svg} and report.html (the table and
+ * the plots on one self-contained page, sweep_html.c). Merged outputs depend only on
  * the runs' contents, never on the order they are given in, their directories or the clock:
  * points are sorted by parameter values (numerically when every value of that parameter is a
  * number, else bytewise), runs inside a point by seed. */
@@ -53,6 +54,8 @@ typedef struct rs_sweep_run {
 typedef struct rs_sweep {
     char scenario_name[RS_SWEEP_TEXT_MAX];   /* the scenario's "name" */
     char scenario_file[RS_SWEEP_TEXT_MAX];   /* the file's name, without its directory */
+    char scenario_path[RS_SWEEP_TEXT_MAX];   /* the file as the runs were given it (bytewise
+                                                least over the runs): report.html shows it */
     size_t parameter_count;                  /* 0..RS_SWEEP_PARAMETERS_MAX */
     char paths[RS_SWEEP_PARAMETERS_MAX][RS_SWEEP_TEXT_MAX]; /* swept paths, --set order */
     size_t run_count;                        /* 0..RS_SWEEP_RUNS_MAX */
@@ -68,11 +71,12 @@ void rs_sweep_free(rs_sweep *sweep);
  * added (another scenario, other parameter paths, more than RS_SWEEP_RUNS_MAX runs). */
 int rs_sweep_add_run(rs_sweep *sweep, const char *dir, char *error, size_t error_size);
 
-/* Sorts the runs (points, then seeds) and writes <out_dir>/sweep.csv, sweep.json and plots/
- * (a plot per KPI against each parameter with two values or more; gnuplot renders the .png
- * when it can). 0, with *point_count set; -2 with a message when a (point, seed) pair appears
- * twice or the runs of one point have different scenario hashes (nothing written); -1 with a
- * message when a file cannot be written (no partial file is left). */
+/* Sorts the runs (points, then seeds) and writes <out_dir>/plots/ (a plot per KPI against
+ * each parameter with two values or more; gnuplot renders the .png and .svg when it can),
+ * then sweep.csv, sweep.json and report.html together. 0, with *point_count set; -2 with a
+ * message when a (point, seed) pair appears twice or the runs of one point have different
+ * scenario hashes (nothing written); -1 with a message when a file cannot be written (no
+ * partial file is left). */
 int rs_sweep_write(rs_sweep *sweep, const char *out_dir, size_t *point_count, char *error,
                    size_t error_size);
 
@@ -93,6 +97,23 @@ typedef struct rs__sweep_view {
     rs__sweep_point *points;                 /* owned, in output order */
 } rs__sweep_view;
 
+#define RS__SWEEP_PLOT_BASE_MAX 192 /* bytes of "<kpi>-vs-<parameter>", NUL included */
+#define RS__SWEEP_PLOTS_MAX (RS_SWEEP_PARAMETERS_MAX * RS_SWEEP_KPIS_MAX)
+
+/* One plot a sweep drew (or tried to). */
+typedef struct rs__sweep_plot_file {
+    char base[RS__SWEEP_PLOT_BASE_MAX];      /* plots/<base>.{dat,gp,png,svg} */
+    size_t parameter;                        /* the x axis */
+    size_t kpi;                              /* the y axis: rs_compare_kpis() index */
+    bool drawn;                              /* <base>.png and <base>.svg were committed */
+} rs__sweep_plot_file;
+
+/* Every plot of a sweep, in drawing order (parameters, then KPIs). */
+typedef struct rs__sweep_plot_list {
+    size_t count;                            /* 0..RS__SWEEP_PLOTS_MAX */
+    rs__sweep_plot_file files[RS__SWEEP_PLOTS_MAX]; /* the plots */
+} rs__sweep_plot_list;
+
 /* sweep_manifest.c: <dir>/manifest.json into *manifest. 0, or -1 with a message. */
 int rs__sweep_manifest_read(const char *dir, rs_sweep_manifest *manifest, char *error,
                             size_t error_size);
@@ -105,9 +126,17 @@ size_t rs__sweep_distinct(const rs__sweep_view *view, size_t p, const char **out
 /* Mean and interval of KPI k over the seeds of point `point`; scratch holds a point's runs. */
 rs_stats_interval rs__sweep_interval(const rs__sweep_view *view, size_t point, size_t k,
                                      double *scratch);
-/* sweep_plots.c: plots/<kpi>-vs-<parameter>.{dat,gp,png} for every parameter with two values
- * or more, each plot staged and committed on its own. 0, or -1 with a message. */
+/* sweep_plots.c: plots/<kpi>-vs-<parameter>.{dat,gp,png,svg} for every parameter with two
+ * values or more, staged and committed a batch at a time, each listed in *plots (filled from
+ * empty). An image gnuplot did not draw this time is removed, not left from an earlier sweep.
+ * 0, or -1 with a message. */
 int rs__sweep_plots_write(const rs__sweep_view *view, double *scratch, const char *out_dir,
-                          char *error, size_t error_size);
+                          rs__sweep_plot_list *plots, char *error, size_t error_size);
+struct rs__text;
+/* sweep_html.c: report.html of the sweep into `out`: the points table (sweep.json's figures),
+ * the plots of `plots` as inline SVG read from <out_dir>/plots/ (committed already), and the
+ * scenario file, escaped. Byte-stable for the same runs and images. */
+void rs__sweep_html(const rs__sweep_view *view, double *scratch, const rs__sweep_plot_list *plots,
+                    const char *out_dir, struct rs__text *out);
 
 #endif

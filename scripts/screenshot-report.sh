@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# screenshot-report.sh DIR — renders DIR/report.html (written by `replsim run` or
-# `replsim compare`) to DIR/report.png with headless Chromium, to look at a report without a
+# screenshot-report.sh DIR — renders DIR/report.html (written by `replsim run`, `compare`,
+# `sweep` or `merge`) to DIR/report.png with headless Chromium, to look at a report without a
 # browser or to attach it to a review. The page is self-contained (inline SVG plots, no
 # script, no network), so nothing is fetched.
 #
@@ -16,7 +16,7 @@ if [ "$#" -ne 1 ]; then
 fi
 dir=$1
 if [ ! -f "$dir/report.html" ]; then
-    echo "screenshot-report: $dir/report.html not found (run replsim run/compare --out $dir)" >&2
+    echo "screenshot-report: $dir/report.html not found (run replsim run/compare/sweep --out $dir)" >&2
     exit 2
 fi
 browser=${CHROMIUM:-}

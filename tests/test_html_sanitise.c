@@ -2,8 +2,8 @@
  * escaping turns every markup character of a name into an entity; the SVG sanitiser keeps a
  * gnuplot-shaped image exactly (ids prefixed, internal references following) and removes
  * scripts, styles, foreign objects, event handlers and outside links, refusing what it cannot
- * read; a table and a plot figure escape their cells and title. Method: exact expected
- * strings, built by hand. */
+ * read; a table and a plot figure escape their cells, title and (sweep plots) file name.
+ * Method: exact expected strings, built by hand. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +90,21 @@ static void test_table_and_missing_plot_escape_their_text(void) {
     rs__text_free(&out);
 }
 
+static void test_named_plot_escapes_its_file_name(void) {
+    rs__text out;
+    rs__text_init(&out);
+    rs_html_page_plot_named(&out, "success_rate-vs-p1", "success_rate-vs-<x>&y", "t", NULL);
+    CU_ASSERT_STRING_EQUAL(built(&out),
+                           "<figure class=\"plot\" id=\"plot-success_rate-vs-p1\">\n"
+                           "<p class=\"note\">Plot not drawn: gnuplot was not available or "
+                           "failed. Its data and gnuplot script are in "
+                           "plots/success_rate-vs-&lt;x&gt;&amp;y.dat and "
+                           "plots/success_rate-vs-&lt;x&gt;&amp;y.gp.</p>\n<figcaption>t "
+                           "(plots/success_rate-vs-&lt;x&gt;&amp;y.png, .svg, .dat, .gp)"
+                           "</figcaption>\n</figure>\n");
+    rs__text_free(&out);
+}
+
 int main(void) {
     static CU_TestInfo tests[] = {
         {"escaping turns markup into entities", test_escaping_turns_markup_into_entities},
@@ -99,6 +114,7 @@ int main(void) {
         {"svg it cannot read is refused", test_svg_it_cannot_read_is_refused},
         {"table and missing plot escape their text",
          test_table_and_missing_plot_escape_their_text},
+        {"named plot escapes its file name", test_named_plot_escapes_its_file_name},
         CU_TEST_INFO_NULL};
     rs_test_add_suite("html", tests);
     return rs_test_run_all();

@@ -4,7 +4,10 @@
 # same sweep assembled from --emit-jobs (each line run by bash) + `replsim merge`; the figures
 # of sweep.json must be the mean and Student's t 95% interval of their per-seed values; and bad
 # input must exit 2 with a message and write nothing. A name with quotes, spaces and '$' rides
-# along as a constant parameter to exercise the shell quoting of emitted lines.
+# along as a constant parameter to exercise the shell quoting of emitted lines. report.html
+# must be well-formed (tests/support/check_html.py, as for run and compare pages), hold one
+# row per point with sweep.json's figures and one inline <svg> per plots/*.svg, be the same
+# bytes both ways, escape a swept value carrying <script>, and say where gnuplot was missing.
 set -uo pipefail
 replsim=${RS_REPLSIM:?}; src=${RS_SOURCE_DIR:?}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -56,7 +59,7 @@ else
 fi
 
 # 3. Same bytes.
-for f in sweep.csv sweep.json plots/success_rate-vs-workload.rate_per_s.dat \
+for f in sweep.csv sweep.json report.html plots/success_rate-vs-workload.rate_per_s.dat \
          plots/write_latency_ms_p99-vs-workload.rate_per_s.gp; do
     if [ -s "A/$f" ] && cmp -s "A/$f" "B/$f"; then
         ok "$f identical"
@@ -68,7 +71,26 @@ ls A/plots | grep -q -- '-vs-name' && fail "a plot against a constant parameter"
     ok "no plot against a constant parameter"
 if command -v gnuplot > /dev/null; then
     [ -s A/plots/success_rate-vs-workload.rate_per_s.png ] && ok "png rendered" || fail "no png"
+    plots=$(ls A/plots | grep -c '\.dat$')  # one per KPI: one path has two values
+    kpis=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["kpis"]))' \
+           A/sweep.json)
+    [ "$plots" -ge 10 ] && [ "$plots" = "$kpis" ] &&
+        [ "$(ls A/plots | grep -c '\.svg$')" = "$plots" ] &&
+        [ "$(ls A/plots | grep -c '\.png$')" = "$plots" ] && ok "an svg and a png per plot" ||
+        fail "plots: $plots .dat, $(ls A/plots | grep -c '\.svg$') .svg"
+    (cd A/plots && for f in *.svg *.gp; do cmp -s "$f" "../../B/plots/$f" || exit 1; done) &&
+        ok "every .svg and .gp identical" || fail "an .svg or .gp differs"
+    [ "$(grep -c '<svg' A/report.html)" = "$plots" ] && ok "report.html: $plots inline <svg>" ||
+        fail "report.html: $(grep -c '<svg' A/report.html) <svg> for $plots plots"
 fi
+checker="$src/tests/support/check_html.py"  # the checker of tests/test_html.sh
+EVIL_NAME=${name#name=} python3 "$checker" sweep A > html.err &&
+    ok "report.html well-formed, a row per point with sweep.json's figures, a figure per plot" ||
+    fail "report.html: $(head -5 html.err)"
+title='replsim sweep: it&#39;s a &quot;sweep&quot; $HOME `id` over workload.rate_per_s, name'
+grep -qF "<h1>$title</h1>" A/report.html &&
+    ok "report.html: title names the scenario and the swept paths" ||
+    fail "report.html title: $(grep -o '<h1>.*</h1>' A/report.html)"
 [ "$(find A B -name '*.tmp.*' | wc -l)" = 0 ] && ok "no temporaries" || fail "temporaries left"
 
 # 4. Contents: points sorted numerically (20 before 40), seeds 1 and 2, interval = t(0.975, 1)
@@ -99,6 +121,31 @@ assert rows[1]["name"] == "it's a \"sweep\" $HOME `id`", rows[1]["name"]
 assert float(rows[1]["success_rate_mean"]) == points[1]["kpis"]["success_rate"]["mean"]
 EOF
 then ok "sweep.json and sweep.csv figures"; else fail "sweep.json/sweep.csv figures"; fi
+
+# 4b. A swept value and a name carrying markup come out escaped, in the table, the plots'
+#     captions and the title; a merge without gnuplot notes every plot and removes the images
+#     an earlier merge left.
+evil='evil <script>alert(1)</script> & "q" <b>bold</b>'
+"$replsim" sweep small.json --set '$schema=<script>alert(2)</script>,plain.json' \
+    --set "name=$evil" --seeds 1 -j 2 --out E > e.out 2> e.err || fail "markup sweep: $(cat e.err)"
+if EVIL_NAME=$evil python3 "$checker" sweep E > html.err &&
+   grep -q '<td>&lt;script&gt;alert(2)&lt;/script&gt;</td>' E/report.html &&
+   ! grep -q '<script>alert' E/report.html; then
+    ok "report.html: a swept <script> value and name escaped"
+else
+    fail "report.html with markup: $(head -5 html.err)"
+fi
+cp -r E N
+status=0; PATH=/nonexistent-replsim-test "$replsim" merge N > n.out 2> n.err || status=$?
+notes=$(grep -c 'Plot not drawn: gnuplot was not available or failed' N/report.html)
+if [ "$status" = 0 ] && EVIL_NAME=$evil python3 "$checker" sweep N > html.err &&
+   [ "$notes" = "$(ls N/plots | grep -c '\.dat$')" ] && [ "$notes" -ge 10 ] &&
+   ! ls N/plots | grep -q '\.svg$\|\.png$' && grep -q "gnuplot not found" n.err; then
+    ok "merge without gnuplot: a note per plot, no stale image"
+else
+    fail "merge without gnuplot: exit $status, $notes notes, $(ls N/plots | grep -c svg) svg," \
+         "$(head -3 html.err)"
+fi
 
 # 5. SIGINT during the runs: children stopped, nothing merged, no temporary, exit 130.
 "$replsim" sweep small.json --set workload.rate_per_s=800,900 --set duration_s=30 --seeds 2 \
