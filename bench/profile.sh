@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# bench/profile.sh — a first profile of replsim against bare_star on the star bench scenario,
-# shortened (PROFILE_DURATION_S simulated seconds, default 10, same rate, so the same number
-# of messages in flight): with perf when hardware counters work (`perf stat -e instructions
-# true`), else with valgrind's callgrind (instruction counts: deterministic, unaffected by a
-# noisy machine). replsim cannot choose SimGrid's context factory (no flag, and libsimgrid
-# 3.32 shows no environment variable for it), so both run with the default raw contexts, which
-# callgrind follows (costs that cross a context switch show up as recursion, "'2"; self costs
-# are exact). Prints the top PROFILE_TOP (default 10) functions by inclusive and by self cost
-# for each program; keeps the raw profiles in out/bench/profile/. Takes a few minutes; not
-# part of `make bench`, `make test` or CI.
+# bench/profile.sh — a first profile of replsim (flow and latency transports) against bare_star
+# on the star bench scenario, shortened (PROFILE_DURATION_S simulated seconds, default 10, same
+# rate, so the same number of messages in flight): with perf when hardware counters work
+# (`perf stat -e instructions true`), else with valgrind's callgrind (instruction counts:
+# deterministic, unaffected by a noisy machine). replsim cannot choose SimGrid's context
+# factory (no flag, and libsimgrid 3.32 shows no environment variable for it), so both run with
+# the default raw contexts, which callgrind follows (costs that cross a context switch show up
+# as recursion, "'2"; self costs are exact). Prints the top PROFILE_TOP (default 10) functions
+# by inclusive and by self cost for each program; keeps the raw profiles in
+# out/bench/profile/. Takes a few minutes; not part of `make bench`, `make test` or CI.
 #
 #     bash bench/profile.sh [BUILD_DIR]
 set -euo pipefail
@@ -20,6 +20,7 @@ DURATION_S=${PROFILE_DURATION_S:-10}
 TOP=${PROFILE_TOP:-10}
 OUT=out/bench/profile
 SCENARIO=$OUT/star-3x3-${DURATION_S}s.json
+LATENCY_SCENARIO=$OUT/star-3x3-latency-${DURATION_S}s.json
 
 die() { echo "profile: $*" >&2; exit 1; }
 
@@ -28,6 +29,10 @@ mkdir -p "$OUT"
 sed "s/\"duration_s\": 60,/\"duration_s\": $DURATION_S,/" bench/scenarios/star-3x3.json >"$SCENARIO"
 grep -q "\"duration_s\": $DURATION_S," "$SCENARIO" ||
   die "cannot shorten bench/scenarios/star-3x3.json"
+sed "s/\"duration_s\": 60,/\"duration_s\": $DURATION_S,/" bench/scenarios/star-3x3-latency.json \
+  >"$LATENCY_SCENARIO"
+grep -q "\"duration_s\": $DURATION_S," "$LATENCY_SCENARIO" ||
+  die "cannot shorten bench/scenarios/star-3x3-latency.json"
 
 # The single entry chain every instruction of a run passes through (ld.so start, main,
 # rs_cli_*, rs_world_run, simgrid_run, Engine::run...): left out of inclusive listings.
@@ -57,9 +62,11 @@ top_functions() {
 
 profile_callgrind() {
   local program label status
-  for label in replsim bare; do
+  for label in replsim latency bare; do
     if [[ $label == replsim ]]; then
       program=("$BUILD/replsim" run "$SCENARIO" --out "$OUT/replsim-report")
+    elif [[ $label == latency ]]; then
+      program=("$BUILD/replsim" run "$LATENCY_SCENARIO" --out "$OUT/latency-report")
     else
       program=("$BUILD/bench/bare_star" "$SCENARIO")
     fi
@@ -80,9 +87,12 @@ profile_callgrind() {
 
 profile_perf() {
   local label
-  for label in replsim bare; do
+  for label in replsim latency bare; do
     local program=("$BUILD/bench/bare_star" "$SCENARIO")
-    [[ $label == bare ]] || program=("$BUILD/replsim" run "$SCENARIO" --out "$OUT/replsim-report")
+    [[ $label != replsim ]] ||
+      program=("$BUILD/replsim" run "$SCENARIO" --out "$OUT/replsim-report")
+    [[ $label != latency ]] ||
+      program=("$BUILD/replsim" run "$LATENCY_SCENARIO" --out "$OUT/latency-report")
     echo "== perf: ${program[*]}"
     perf record -g -o "$OUT/perf.$label.data" "${program[@]}" >"$OUT/$label.log" 2>&1 || true
     perf report -i "$OUT/perf.$label.data" --children --stdio 2>/dev/null |

@@ -10,7 +10,9 @@
 # fails when bare_star's message count differs from replsim's messages.total, or when a
 # replsim figure changes between runs (a run is deterministic). Scenarios whose strategy
 # `replsim list` does not show are skipped with a note. Prints a table; writes
-# out/bench/results.json. Not part of `make test` or CI: it takes minutes.
+# out/bench/results.json, with the latency transport's speed-up over flow on the star (flow
+# star-3x3 / star-3x3-latency, medians; issue 9 asks >= 5x). Not part of `make test` or CI: it
+# takes minutes.
 #
 #     bash bench/run.sh [BUILD_DIR]        BUILD_DIR defaults to build
 #     BENCH_RUNS=3 BENCH_ONLY="star-3x3" bash bench/run.sh build    a quicker look
@@ -227,6 +229,32 @@ bench_scenario() {
   MEASURED+=" $name"
 }
 
+# speedup PROGRAM: median wall seconds of PROGRAM on star-3x3 (flow) over star-3x3-latency
+# (the same run on the latency transport): how many times faster the latency transport is
+# (issue 9 asks for >= 5); then the same over median CPU seconds.
+speedup() {
+  local flow_wall flow_cpu latency_wall latency_cpu
+  read -r flow_wall flow_cpu _ <<<"$(medians "$1" star-3x3)"
+  read -r latency_wall latency_cpu _ <<<"$(medians "$1" star-3x3-latency)"
+  awk -v fw="$flow_wall" -v fc="$flow_cpu" -v lw="$latency_wall" -v lc="$latency_cpu" \
+    'BEGIN { printf "%.2f %.2f", fw / lw, fc / lc }'
+}
+
+# speedup_report: prints the latency transport's speed-up and its JSON member (or null when
+# star-3x3 and star-3x3-latency were not both measured in this run) into SPEEDUP_JSON.
+speedup_report() {
+  SPEEDUP_JSON=null
+  [[ " $MEASURED " == *" star-3x3 "* && " $MEASURED " == *" star-3x3-latency "* ]] || return 0
+  local wall cpu wall_np cpu_np
+  read -r wall cpu <<<"$(speedup replsim)"
+  read -r wall_np cpu_np <<<"$(speedup replsim-np)"
+  echo "latency transport vs flow on star-3x3 (median star-3x3 / median star-3x3-latency):" \
+       "replsim ${wall}x wall, ${cpu}x cpu; replsim-np ${wall_np}x wall, ${cpu_np}x cpu" \
+       "(issue 9: >= 5x)"
+  SPEEDUP_JSON="{\"flow\": \"star-3x3\", \"latency\": \"star-3x3-latency\", \"wall\": $wall"
+  SPEEDUP_JSON+=", \"cpu\": $cpu, \"wall_no_plots\": $wall_np, \"cpu_no_plots\": $cpu_np}"
+}
+
 machine_json() {
   local cpu memory
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -268,12 +296,14 @@ main() {
        "events/s and messages/s per median wall-second; r_wall, r_cpu = this row / bare" \
        "(medians), r_min = fastest run / bare's fastest;" \
        "replsim-np = replsim without plot rendering)"
+  speedup_report
   {
     printf '{\n  "bench_version": 1,\n  "command": "bash bench/run.sh %s",\n' "$BUILD"
     printf '  "machine": %s,\n  "runs": %s,\n  "scenarios": [\n' "$machine" "$RUNS"
     local IFS=$'\n'
     (( ${#ENTRIES[@]} == 0 )) || printf '%s\n' "${ENTRIES[*]}" | sed 's/^/    /; $!s/$/,/'
     printf '  ],\n  "skipped": [%s],\n' "$(IFS=,; echo "${skipped[*]:-}")"
+    printf '  "latency_speedup": %s,\n' "$SPEEDUP_JSON"
     printf '  "load_1m_at_end": %s\n}\n' "$(cut -d' ' -f1 /proc/loadavg)"
   } >"$OUT/results.json"
   echo "bench: results in $OUT/results.json" >&2

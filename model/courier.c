@@ -7,19 +7,20 @@
  * acts (the fault actor's next boundary, world->faults_next_us, and the end of the run) no
  * one but the courier can observe the time, so it handles every entry due before the next
  * such point in one go, setting the simulated clock (rs_world_now_s/_us) to each entry's due
- * time — the time it would have slept to. Only entries due at or after that point are
- * waited for in SimGrid (a semaphore with a timeout, released by the fault actor when a
- * restart schedules something). Waking SimGrid once per distinct instant cost ~1.7 µs each,
- * about half of a run (docs/performance.md); now it happens a few times per run.
+ * time — the time it would have slept to — and then blocks on a semaphore that the fault
+ * actor releases once it has applied that boundary (SimGrid's clock jumps there meanwhile).
+ * Waking SimGrid once per distinct instant cost ~1.7 µs each, about half of a run
+ * (docs/performance.md); now it happens once per fault boundary.
  *
  * Queue: entries are ordered on (due time, push order), exactly as one binary heap would
  * order them, but most are pushed with a delay that recurs (a route's one-way delay, a
  * store's service time, a request timeout), and entries pushed with the same delay are due in
  * push order. So each recurring delay gets a lane, a FIFO ring that is sorted by
  * construction (O(1) push and pop); a small heap orders the lanes' heads; entries whose lane
- * is taken by another delay, or would fall out of order, go to a fallback binary heap, itself
- * one source of that small heap. Entries are 24 bytes (due, order, pool slot); payloads sit in
- * a pool with a free list. A crash bumps the node's epoch, which voids its pending timers. */
+ * is taken by another delay, or would fall out of order, go to a fallback binary heap; the
+ * earlier of the lanes' first head and the fallback's root is next. Entries are 24 bytes (due,
+ * order, pool slot, lane); payloads sit in a pool with a free list. A crash bumps the node's
+ * epoch, which voids its pending timers. */
 #include <assert.h>
 #include <math.h>
 #include <stdbool.h>
@@ -83,8 +84,9 @@ struct rs_courier {
     uint64_t sequence;        /* next sequence number */
     courier_route *routes;    /* [from region * regions + to region] */
     uint32_t region_count;    /* regions of the scenario */
-    sg_sem_t semaphore;       /* released when another actor pushes while the courier sleeps */
-    bool waiting;             /* the courier sleeps in SimGrid (a push must wake it) */
+    sg_sem_t semaphore;       /* the courier blocks on it; released once per wait, by the fault
+                               * actor (rs_courier_wake, or a push while it restarts a node) */
+    bool waiting;             /* the courier blocks in SimGrid (the next release wakes it) */
 };
 
 /* The simulated time the courier is handling (seconds; its µs rounding beside it), or
@@ -123,7 +125,7 @@ static void heap_push(rs_delivery *heap, uint32_t *count, rs_delivery delivery) 
     heap[index] = delivery;
 }
 
-/* Puts `delivery` in place of the root and sifts it down (count excludes nothing). */
+/* Puts `delivery` in place of the root of a heap of `count` entries and sifts it down. */
 static void heap_replace_root(rs_delivery *heap, uint32_t count, rs_delivery delivery) {
     assert(count > 0);
     uint32_t index = 0;
@@ -200,8 +202,10 @@ static void courier_push_entry(rs_courier *courier, double due_s, uint64_t key, 
         lane_append(courier, lane, delivery); /* due no earlier than the tail: stays sorted */
     } else {
         if (courier->heap_count == courier->heap_capacity) {
+            assert(courier->heap_capacity < UINT32_MAX / 2);
             courier->heap_capacity = courier->heap_capacity == 0 ? 256 : courier->heap_capacity * 2;
-            courier->heap = courier_realloc(courier->heap, courier->heap_capacity, sizeof(rs_delivery));
+            courier->heap = courier_realloc(courier->heap, courier->heap_capacity,
+                                            sizeof(rs_delivery));
         }
         delivery.lane = COURIER_LANES;
         heap_push(courier->heap, &courier->heap_count, delivery);
@@ -293,10 +297,9 @@ static void courier_deliver(rs_world *world, rs_courier *courier) {
     }
 }
 
-/* The courier: handles what is due at SimGrid's instant, then runs ahead through everything
- * due before the fault actor's next boundary and the end, then sleeps in SimGrid until its
- * earliest entry. An entry due at or after a boundary the fault actor has not applied yet
- * waits for it (the fault actor wakes the courier once it has): at one instant, faults first. */
+/* The courier: runs through everything due before the fault actor's next boundary and the
+ * end of the run, then blocks until the fault actor has applied that boundary and wakes it.
+ * An entry due at a boundary's instant runs after it: at one instant, faults first. */
 static void courier_main(int argc, char **argv) {
     (void)argc;
     (void)argv;
@@ -305,26 +308,23 @@ static void courier_main(int argc, char **argv) {
     assert(courier != NULL);
     sg_actor_daemonize(sg_actor_self());
     for (;;) {
-        /* both fixed while the courier runs: only the fault actor and SimGrid move them */
-        double now_s = simgrid_get_clock();
-        double boundary_s = (double)world->faults_next_us / 1e6;
-        while (courier->count > 0 && courier_peek(courier)->due_s <= now_s &&
-               courier_peek(courier)->due_s < boundary_s) {
-            courier_deliver(world, courier);
-        }
-        double horizon_s = world->faults_next_us < world->end_us ? boundary_s
-                                                                 : (double)world->end_us / 1e6;
+        /* fixed while the courier runs (only the fault actor moves the boundary). Entries due
+         * before the fault actor's next boundary run now; the boundary's own instant waits for
+         * it; the end is exclusive: the run covers [0, end), and an entry due at the end never
+         * runs (before the courier ran ahead, the end instant was SimGrid's race between the
+         * controller and the courier, which lost it after its first wake-up call there) */
+        int64_t horizon_us = world->faults_next_us < world->end_us ? world->faults_next_us
+                                                                   : world->end_us;
+        double horizon_s = (double)horizon_us / 1e6;
         while (courier->count > 0 && courier_peek(courier)->due_s < horizon_s) {
             courier_deliver(world, courier);
         }
         courier_clock_s = -1.0; /* back on SimGrid's clock while sleeping */
         courier->waiting = true;
-        if (courier->count == 0 || courier_peek(courier)->due_s >= boundary_s) {
-            sg_sem_acquire(courier->semaphore); /* until a push, or the boundary is applied */
-        } else {
-            double wait_s = courier_peek(courier)->due_s - simgrid_get_clock();
-            sg_sem_acquire_timeout(courier->semaphore, wait_s > 0 ? wait_s : 0);
-        }
+        /* nothing left before the boundary or the end: SimGrid's clock moves on to the fault
+         * actor's next action, which wakes the courier once applied, or the run ends */
+        assert(courier->count == 0 || courier_peek(courier)->due_s >= horizon_s);
+        sg_sem_acquire(courier->semaphore);
         courier->waiting = false;
     }
 }
@@ -362,8 +362,8 @@ static void courier_routes(rs_courier *courier, const rs_scenario *scenario) {
                 latency_ms += link->latency_ms;
                 bandwidth_mbps = fmin(bandwidth_mbps, link->bandwidth_mbps);
             }
-            courier->routes[from * regions + to] =
-                (courier_route){.latency_us = latency_ms * 1000.0, .bandwidth_mbps = bandwidth_mbps};
+            courier->routes[from * regions + to] = (courier_route){
+                .latency_us = latency_ms * 1000.0, .bandwidth_mbps = bandwidth_mbps};
             assert(rs_platform_one_way_us(scenario, from, to, 576) ==
                    latency_ms * 1000.0 + 576.0 * 8.0 / bandwidth_mbps);
         }
