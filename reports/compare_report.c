@@ -39,6 +39,8 @@ static const rs_compare_kpi compare_kpis[] = {
     {"acked_events_lost", "durability.acked_events_lost", "events", 6},
     {"messages_dropped_by_faults", "messages_dropped_by_faults", "messages", 6},
     {"availability_stores_mean", "availability.stores_mean", "fraction", 6},
+    {"convergence_after_heal_s_max", "convergence_after_heal_s_max", "s", 6},
+    {"recovery_s_max", "recovery_s_max", "s", 6},
 };
 #define COMPARE_KPI_COUNT (sizeof compare_kpis / sizeof compare_kpis[0])
 

@@ -276,6 +276,9 @@ static const cmp_bar_plot cmp_bar_plots[] = {
      "p99 sync delay (ms), mean and 95% interval"},
     {"success_rate", "success_rate", "Success rate per strategy",
      "success rate (fraction of requests), mean and 95% interval"},
+    {"convergence_after_heal", "convergence_after_heal_s_max",
+     "Convergence time after a partition heals per strategy",
+     "convergence after heal (s), mean and 95% interval"},
 };
 
 static int cmp_stage(rs__plotter *plotter, const char *base, const char *title, rs__text *data,

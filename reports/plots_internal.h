@@ -13,7 +13,7 @@
 #include "reports/compare_report.h"
 #include "reports/report_internal.h"
 
-#define RS__PLOTS_MAX 16          /* plots one report draws (run: 7 to 9, compare: 7) */
+#define RS__PLOTS_MAX 16          /* plots one report draws (run: 7 to 9, compare: 8) */
 #define RS__PLOT_BASE_MAX 48      /* bytes of a plot's file base name, NUL included */
 #define RS__PLOT_TITLE_MAX 160    /* bytes of a plot's title for people, NUL included */
 #define RS__PLOT_LABEL_MAX 256    /* bytes of a sanitised label */

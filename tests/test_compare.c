@@ -273,8 +273,11 @@ static void test_comparison_json_has_every_strategy_and_kpi(void) {
         CU_ASSERT_EQUAL((size_t)cJSON_GetArraySize(object), kpi_count);
         size_t k = 0; /* in the table's order */
         for (const cJSON *kpi = object->child; kpi != NULL && k < kpi_count; kpi = kpi->next) {
+            /* the fault KPIs exist only when a store crashed or a partition healed: not here */
+            bool fault_kpi = strcmp(kpis[k].name, "convergence_after_heal_s_max") == 0 ||
+                             strcmp(kpis[k].name, "recovery_s_max") == 0;
             CU_ASSERT_STRING_EQUAL(kpi->string, kpis[k++].name);
-            CU_ASSERT_EQUAL(number_of(kpi, "n"), 3);
+            CU_ASSERT_EQUAL(number_of(kpi, "n"), fault_kpi ? 0 : 3);
             CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(kpi, "values")), 3);
         }
     }

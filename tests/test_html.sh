@@ -26,7 +26,7 @@ PY
 checker="$src/tests/support/check_html.py"  # shared with test_sweep.sh
 export EVIL_NAME="$name"
 run_plots="write_latency replication_latency throughput replication_lag divergence latency_cdf write_latency_cdf"
-compare_plots="write_latency_cdf sync_delay_cdf throughput replication_lag write_latency_p99 sync_delay_p99 success_rate"
+compare_plots="write_latency_cdf sync_delay_cdf throughput replication_lag write_latency_p99 sync_delay_p99 success_rate convergence_after_heal"
 
 "$replsim" run "$work/evil.json" --out "$work/run" > /dev/null
 check "run: report.html well-formed, 7 inline plots, every KPI, name escaped" \
@@ -62,7 +62,7 @@ check "run with a failing plot: the other images are the same bytes as with a go
       'cmp -s "$work/flaky/plots/divergence.png" "$work/run/plots/divergence.png" && cmp -s "$work/flaky/plots/latency_cdf.svg" "$work/run/plots/latency_cdf.svg"'
 
 "$replsim" compare "$work/evil.json" --strategies star,batch --seeds 2 --out "$work/compare" > /dev/null 2>&1
-check "compare: report.html well-formed, 7 overlay plots, every KPI, name escaped" \
+check "compare: report.html well-formed, 8 overlay plots, every KPI, name escaped" \
       '"$python" "$checker" compare "$work/compare" $compare_plots'
 check "compare: throughput overlay shades the fault window" \
       'grep -q "^set object 1 rect from 5.000000" "$work/compare/plots/throughput.gp"'
