@@ -291,7 +291,9 @@ static double kpi_quantile_ms(const rs_histogram *histogram, double q) {
 
 _Static_assert(RS_EXPECT_METRIC_COUNT == 7, "kpi_expect_actuals sets one actual per metric");
 
-static void kpi_expect_actuals(rs_kpis *out) {
+/* `per_event_targets`: acked_events_lost counts against the union of targets, which means
+ * nothing when each event has its own (the summary says n/a; routing judges those). */
+static void kpi_expect_actuals(rs_kpis *out, bool per_event_targets) {
     assert(out != NULL);
     double *actual = out->expect_actual;
     actual[RS_EXPECT_SUCCESS_RATE_MIN] = out->success_rate;
@@ -300,7 +302,8 @@ static void kpi_expect_actuals(rs_kpis *out) {
     actual[RS_EXPECT_REPLICATION_LATENCY_MS_P99_MAX] =
         kpi_quantile_ms(&out->replication_latency_us, 0.99);
     actual[RS_EXPECT_SYNC_DELAY_MS_P99_MAX] = kpi_quantile_ms(&out->sync_delay_us, 0.99);
-    actual[RS_EXPECT_ACKED_EVENTS_LOST_MAX] = (double)out->acked_events_lost;
+    actual[RS_EXPECT_ACKED_EVENTS_LOST_MAX] =
+        per_event_targets ? NAN : (double)out->acked_events_lost;
     actual[RS_EXPECT_THROUGHPUT_PER_S_MIN] = out->throughput_acked_events_per_s;
 }
 
@@ -340,7 +343,7 @@ int rs_kpis_compute(const rs_scenario *scenario, const rs_history *history, rs_k
     }
     kpi_targets_free(&targets);
     kpi_throughput_and_messages(scenario, history, out);
-    kpi_expect_actuals(out);
+    kpi_expect_actuals(out, rs_scenario_per_event_targets(scenario));
     return status;
 }
 

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/support/test_util.h"
 
@@ -25,10 +26,33 @@ static void test_conditional_events_are_judged_against_their_own_targets(void) {
     cJSON_Delete(summary);
 }
 
+/* acked_events_lost counts against the union of targets: meaningless with rules, so an
+ * acked_events_lost_max threshold gets a null actual there and never holds (the summary says
+ * n/a; the routing invariant judges those events' promise). */
+static void test_lost_threshold_has_no_actual_with_rules(void) {
+    char scenario[4096];
+    snprintf(scenario, sizeof scenario, "%s/scenarios/conditional.json", rs_test_source_dir());
+    const char *args[] = {scenario, "--set", "expect.acked_events_lost_max=0", NULL};
+    cJSON *summary = rs_test_run_summary(scratch, args, 1);
+    const cJSON *expectation;
+    int seen = 0;
+    cJSON_ArrayForEach(expectation, rs_test_member(summary, "expectations")) {
+        if (strcmp(rs_test_member(expectation, "name")->valuestring,
+                   "acked_events_lost_max") == 0) {
+            seen++;
+            CU_ASSERT_TRUE(cJSON_IsNull(rs_test_member(expectation, "actual")));
+            CU_ASSERT_TRUE(cJSON_IsFalse(rs_test_member(expectation, "pass")));
+        }
+    }
+    CU_ASSERT_EQUAL(seen, 1);
+    cJSON_Delete(summary);
+}
+
 int main(void) {
     snprintf(scratch, sizeof scratch, "%s", rs_test_make_temp_dir());
     static CU_TestInfo tests[] = {
         {"conditional: own targets", test_conditional_events_are_judged_against_their_own_targets},
+        {"lost threshold: no actual with rules", test_lost_threshold_has_no_actual_with_rules},
         CU_TEST_INFO_NULL,
     };
     rs_test_add_suite("KPIs with rules", tests);
