@@ -76,7 +76,8 @@ int rs_conflicts_compute(const rs_history *history, rs_conflict_summary *out) {
     for (size_t c = 0; c < history->conflict_count; c++) {
         bool same = distinct > 0 && keys[distinct - 1].stream == keys[c].stream &&
                     keys[distinct - 1].version == keys[c].version &&
-                    keys[distinct - 1].low == keys[c].low && keys[distinct - 1].high == keys[c].high;
+                    keys[distinct - 1].low == keys[c].low &&
+                    keys[distinct - 1].high == keys[c].high;
         if (same) {
             const rs_history_conflict *first = &history->conflicts[keys[distinct - 1].report];
             out->disagreements += history->conflicts[keys[c].report].winner != first->winner;

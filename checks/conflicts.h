@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/history.h"
-#include "strategies/limits.h"
+#include "model/history.h" /* and, through it, the limits (RS_REGIONS_MAX) */
 
 typedef struct rs_conflict_key {
     rs_stream_id stream;              /* the stream */

@@ -4,8 +4,6 @@
  * per event once, over distinct target stores. */
 #include "checks/promise.h"
 
-#include "strategies/async_queue.h"
-
 #include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,8 +43,7 @@ rs_check_promises *rs_check_promises_new(const rs_scenario *scenario, const rs_h
     }
     promises->scenario = scenario;
     promises->history = history;
-    promises->asynchronous = scenario->strategy != NULL &&
-                             scenario->strategy->params == rs_async_queue_component.params;
+    promises->asynchronous = rs_scenario_is_async(scenario);
     if (!promises->asynchronous) {
         return promises;
     }

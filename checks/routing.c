@@ -7,7 +7,10 @@
  *                  recorded type and origin region, or the default targets when none matches;
  *                  for every other strategy, the scenario's targets — narrowed, when the
  *                  scenario has residency rules (geographic), to the stores of the regions
- *                  rs_residency_allowed grants the event (re-evaluated here too). With rules,
+ *                  residency grants the event (re-evaluated too). The targets of each (type,
+ *                  origin region) pair come from rs_scenario_pair_targets (model/, which
+ *                  runs the pure rule and residency engines on the scenario's own rules).
+ *                  With rules,
  *                  each event acknowledged ok must also be held at the end by
  *                  min(write_quorum, |its targets|) of its targets — the per-event form of
  *                  durability (not judged against write_quorum when targets differ per event).
@@ -26,10 +29,6 @@
 
 #include "checks/invariants.h"
 #include "checks/routing.h"
-#include "strategies/cascade.h"
-#include "strategies/conditional.h"
-#include "strategies/geographic.h"
-#include "strategies/rules.h"
 
 /* Where events of each (type, origin region) pair may go and how many must hold them. */
 typedef struct routing_table {
@@ -51,42 +50,6 @@ static uint32_t routing_pair(const rs_scenario *scenario, const routing_table *t
     return (uint32_t)event->type_index * scenario->region_count + event->origin_region;
 }
 
-/* The scenario's targets in the regions residency allows events of `pair` (all of them
- * without residency rules). */
-static uint32_t routing_resident_targets(const rs_scenario *scenario, uint32_t pair,
-                                         uint32_t targets[RS_TARGETS_MAX]) {
-    uint64_t regions = UINT64_MAX;
-    if (scenario->residency.rule_count > 0) {
-        regions = rs_residency_allowed(&scenario->residency,
-                                       &scenario->types[pair / scenario->region_count],
-                                       scenario->region_names[pair % scenario->region_count]);
-    }
-    uint32_t count = 0;
-    for (uint32_t i = 0; i < scenario->target_count; i++) {
-        uint32_t region = rs_scenario_store_region(scenario, scenario->targets[i]);
-        if (regions & (UINT64_C(1) << region)) {
-            targets[count++] = scenario->targets[i];
-        }
-    }
-    return count;
-}
-
-/* The targets of one pair: the rules re-evaluated (rule sets), else the scenario's targets
- * that residency allows. */
-static uint32_t routing_targets(const rs_scenario *scenario, uint32_t pair,
-                                uint32_t targets[RS_TARGETS_MAX]) {
-    if (scenario->rules.rule_count == 0) {
-        return routing_resident_targets(scenario, pair, targets);
-    }
-    const rs_event_type *type = &scenario->types[pair / scenario->region_count];
-    rs_rule_input input = {type->name, scenario->region_names[pair % scenario->region_count],
-                           type->attributes, type->attribute_count};
-    rs_rule_mode mode = (rs_rule_mode)scenario->strategy_params[RS_CONDITIONAL_PARAM_MODE];
-    assert(mode == RS_RULE_MODE_FIRST_MATCH || mode == RS_RULE_MODE_ALL_MATCH);
-    return rs_rules_targets(&scenario->rules, rs_rules_match(&scenario->rules, mode, &input),
-                            targets);
-}
-
 static int routing_table_build(const rs_scenario *scenario, routing_table *table) {
     table->per_pair = scenario->rules.rule_count > 0 || scenario->residency.rule_count > 0;
     table->pair_count = table->per_pair ? scenario->type_count * scenario->region_count : 1;
@@ -99,7 +62,8 @@ static int routing_table_build(const rs_scenario *scenario, routing_table *table
         return -1;
     }
     for (uint32_t pair = 0; pair < table->pair_count; pair++) {
-        uint32_t count = routing_targets(scenario, pair, targets);
+        uint32_t count = rs_scenario_pair_targets(scenario, pair / scenario->region_count,
+                                                  pair % scenario->region_count, targets);
         for (uint32_t i = 0; i < count; i++) {
             assert(targets[i] < table->store_count);
             table->allowed[(size_t)pair * table->store_count + targets[i]] = 1;
@@ -235,7 +199,7 @@ uint32_t rs_routing_target_count(const rs_routing *routing, const rs_history_eve
 
 bool rs__check_is_cascade(const rs_scenario *scenario) {
     assert(scenario != NULL);
-    return scenario->strategy != NULL && scenario->strategy->params == rs_cascade_component.params;
+    return rs_scenario_is_cascade(scenario);
 }
 
 int rs__check_cascade_chain(const rs_scenario *scenario, const rs_history *history,

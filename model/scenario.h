@@ -257,6 +257,16 @@ bool rs_scenario_per_event_targets(const rs_scenario *scenario);
  * client with version 0. */
 bool rs_scenario_shared_streams(const rs_scenario *scenario);
 
+/* Routing as the scenario promises it (model/scenario_routing.c): the target stores of
+ * events of type `type` from region `region` into targets[] (their count) — the matching rules'
+ * targets (or the defaults) with rules, else the scenario's targets in the regions residency
+ * allows. Without rules or residency, type and region are ignored. */
+uint32_t rs_scenario_pair_targets(const rs_scenario *scenario, uint32_t type, uint32_t region,
+                                  uint32_t targets[RS_TARGETS_MAX]);
+/* Is the strategy a cascade / an asynchronous queue (or a variant taking its parameters)? */
+bool rs_scenario_is_cascade(const rs_scenario *scenario);
+bool rs_scenario_is_async(const rs_scenario *scenario);
+
 /* The link between two distinct regions, or NULL. */
 const rs_link_spec *rs_scenario_link(const rs_scenario *scenario, uint32_t a, uint32_t b);
 
