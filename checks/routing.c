@@ -10,8 +10,7 @@
  *                  residency grants the event (re-evaluated too). The targets of each (type,
  *                  origin region) pair come from rs_scenario_pair_targets (model/, which
  *                  runs the pure rule and residency engines on the scenario's own rules).
- *                  With rules,
- *                  each event acknowledged ok must also be held at the end by
+ *                  With rules, each event acknowledged ok must also be held at the end by
  *                  min(write_quorum, |its targets|) of its targets — the per-event form of
  *                  durability (not judged against write_quorum when targets differ per event).
  *   cascade_chain  for a cascade (a strategy taking cascade's parameter table: cascade itself

@@ -37,3 +37,14 @@ rs_ack_decision rs_ack_tracker_record(rs_ack_tracker *tracker, bool ok) {
     }
     return RS_ACK_PENDING;
 }
+
+void rs_ack_answer(rs_runtime runtime, uint64_t client_request, rs_ack_decision decision) {
+    assert(runtime.ops != NULL);
+    switch (decision) {
+    case RS_ACK_SUCCEEDED: runtime.ops->ack_client(runtime.context, client_request, RS_OK); break;
+    case RS_ACK_FAILED:
+        runtime.ops->ack_client(runtime.context, client_request, RS_ERR_QUORUM);
+        break;
+    case RS_ACK_PENDING: break;
+    }
+}

@@ -1,12 +1,15 @@
 /* ack.h — the write-acknowledgement rule shared by strategies: given how many of a request's
  * targets must confirm (the consistency policy's write quorum) and how many were asked, decide
  * once — as early as possible — whether the client gets "ok" or "quorum not reached"
- * (the chapter's StrongConsistencyWithQuorum). Pure arithmetic, no runtime calls. */
+ * (the chapter's StrongConsistencyWithQuorum). The tracker is pure arithmetic;
+ * rs_ack_answer turns its decision into the one answer to the client. */
 #ifndef RS_ACK_H
 #define RS_ACK_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "strategies/runtime.h"
 
 typedef enum rs_ack_decision {
     RS_ACK_PENDING,       /* not decided yet (or decided earlier: the decision is given once) */
@@ -26,5 +29,9 @@ void rs_ack_tracker_init(rs_ack_tracker *tracker, uint32_t needed, uint32_t tota
 /* Records one target's result. Returns SUCCEEDED or FAILED exactly once, on the result that
  * decides; PENDING otherwise. At most `total` results may be recorded. */
 rs_ack_decision rs_ack_tracker_record(rs_ack_tracker *tracker, bool ok);
+
+/* Answers client request `client_request` through `runtime` when `decision` decided: ok when
+ * SUCCEEDED, quorum_not_reached when FAILED; nothing when PENDING. */
+void rs_ack_answer(rs_runtime runtime, uint64_t client_request, rs_ack_decision decision);
 
 #endif

@@ -261,16 +261,8 @@ static void cascade_on_client_append(void *state, uint64_t client_request,
 static void cascade_track(cascade_state *cascade, cascade_chain *chain, bool ok) {
     assert(!chain->stopped);
     assert(chain->tracker.confirmed + chain->tracker.failed < chain->tracker.total);
-    void *context = cascade->runtime.context;
-    switch (rs_ack_tracker_record(&chain->tracker, ok)) {
-    case RS_ACK_SUCCEEDED:
-        cascade->runtime.ops->ack_client(context, chain->client_request, RS_OK);
-        break;
-    case RS_ACK_FAILED:
-        cascade->runtime.ops->ack_client(context, chain->client_request, RS_ERR_QUORUM);
-        break;
-    case RS_ACK_PENDING: break;
-    }
+    rs_ack_decision decision = rs_ack_tracker_record(&chain->tracker, ok);
+    rs_ack_answer(cascade->runtime, chain->client_request, decision);
 }
 
 static void cascade_hop_confirmed(cascade_state *cascade, uint32_t index, uint32_t store) {

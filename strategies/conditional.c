@@ -429,11 +429,7 @@ static void conditional_on_store_reply(void *state, uint64_t tag, uint32_t store
         target->decided = true;
         decision = rs_ack_tracker_record(&pending->tracker, status == RS_OK);
     }
-    switch (decision) {
-    case RS_ACK_SUCCEEDED: ops->ack_client(context, pending->client_request, RS_OK); break;
-    case RS_ACK_FAILED: ops->ack_client(context, pending->client_request, RS_ERR_QUORUM); break;
-    case RS_ACK_PENDING: break;
-    }
+    rs_ack_answer(self->runtime, pending->client_request, decision);
     pending->outstanding--;
     if (pending->outstanding == 0) {
         slot_release(self, index);

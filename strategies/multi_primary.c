@@ -241,16 +241,8 @@ static void mp_on_store_reply(void *state, uint64_t tag, uint32_t store, rs_stat
     (void)store;
     pending_write *write = rs_slab_at(&mp->writes, (uint32_t)tag);
     assert(write->outstanding > 0);
-    void *context = mp->runtime.context;
-    switch (rs_ack_tracker_record(&write->tracker, status == RS_OK)) {
-    case RS_ACK_SUCCEEDED:
-        mp->runtime.ops->ack_client(context, write->client_request, RS_OK);
-        break;
-    case RS_ACK_FAILED:
-        mp->runtime.ops->ack_client(context, write->client_request, RS_ERR_QUORUM);
-        break;
-    case RS_ACK_PENDING: break;
-    }
+    rs_ack_decision decision = rs_ack_tracker_record(&write->tracker, status == RS_OK);
+    rs_ack_answer(mp->runtime, write->client_request, decision);
     if (--write->outstanding == 0) {
         rs_slab_release(&mp->writes, (uint32_t)tag);
     }

@@ -159,11 +159,8 @@ static void star_on_store_reply(void *state, uint64_t tag, uint32_t store, rs_st
         ops->metric_latency(context, store, now_us - pending->started_us);
     }
     ops->metric_result(context, store, status);
-    switch (rs_ack_tracker_record(&pending->tracker, status == RS_OK)) {
-    case RS_ACK_SUCCEEDED: ops->ack_client(context, pending->client_request, RS_OK); break;
-    case RS_ACK_FAILED: ops->ack_client(context, pending->client_request, RS_ERR_QUORUM); break;
-    case RS_ACK_PENDING: break;
-    }
+    rs_ack_decision decision = rs_ack_tracker_record(&pending->tracker, status == RS_OK);
+    rs_ack_answer(star->runtime, pending->client_request, decision);
     pending->outstanding--;
     if (pending->outstanding == 0) {
         star_slot_release(star, (uint32_t)tag);
