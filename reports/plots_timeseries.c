@@ -7,8 +7,8 @@
  * acknowledgement until the second in which the store (lag) or the last target store
  * (divergence) first appended it; an event a target never appended counts to the end. With a
  * conditional strategy's per-event targets, a target outside an event's rule counts as
- * missing, the convention of sync_delay_ms. Cost: one pass over the appends per target store,
- * 20 bytes per event. The health-state timeline is drawn only when the run recorded health
+ * missing, the convention of sync_delay_ms. Cost: one pass over the appends, 20 bytes per event
+ * and a bit per (event, target store). The health-state timeline is drawn only when the run recorded health
  * changes (scenario "health_check"). */
 #include "reports/plots_internal.h"
 
@@ -51,24 +51,6 @@ static void timeplots_span(timeplots_backlog *backlog, uint32_t column, size_t f
     }
 }
 
-/* First append time of every event on `store` into first_us (TIMEPLOTS_NEVER if none). */
-static void timeplots_first_appends(const rs_history *history, uint32_t store,
-                                    int64_t *first_us) {
-    assert(history != NULL && first_us != NULL);
-    for (size_t event = 0; event < history->event_count; event++) {
-        first_us[event] = TIMEPLOTS_NEVER;
-    }
-    for (size_t index = 0; index < history->append_count; index++) {
-        const rs_history_append *append = &history->appends[index];
-        if (append->store != store || append->event == 0 ||
-            append->event > history->event_count) {
-            continue;
-        }
-        int64_t *first = &first_us[append->event - 1];
-        *first = append->time_us < *first ? append->time_us : *first;
-    }
-}
-
 /* ack_us[event]: client ok-ack time of each event, -1 when it was not acknowledged ok. */
 static void timeplots_acks(const rs_history *history, int64_t *ack_us) {
     assert(history != NULL && ack_us != NULL);
@@ -89,46 +71,109 @@ static void timeplots_acks(const rs_history *history, int64_t *ack_us) {
     }
 }
 
+/* Column of each store in the backlog (1 + its index in the scenario's targets), 0 when the
+ * store is not a target. */
+static uint32_t *timeplots_columns(const rs__report *report) {
+    const rs_scenario *scenario = report->scenario;
+    uint32_t store_count = report->history->store_count;
+    uint32_t *column = calloc((size_t)store_count + 1, sizeof *column);
+    if (column == NULL) {
+        return NULL;
+    }
+    for (uint32_t target = 0; target < scenario->target_count; target++) {
+        assert(scenario->targets[target] < store_count);
+        assert(column[scenario->targets[target]] == 0 && "a store is a target once");
+        column[scenario->targets[target]] = 1 + target;
+    }
+    return column;
+}
+
+/* One pass over the appends, in their (simulated-time) order, so the first record of a
+ * (target, event) pair is its first append: the span [ack, first) of that pair, added as +1 at
+ * the ack's row for every column beforehand, ends with -1 at the first append's row, or at
+ * the ack's row when the append came no later (an empty span). `seen` has a bit per (event,
+ * target). Per event, `reached` counts the targets that appended it and `last_us` keeps the
+ * latest first append: the divergence span ends there once every target has it. */
+static void timeplots_scan_appends(const rs__report *report, const uint32_t *column,
+                                   const int64_t *ack_us, timeplots_backlog *backlog,
+                                   uint64_t *seen, uint32_t *reached, int64_t *last_us) {
+    const rs_history *history = report->history;
+    uint32_t targets = report->scenario->target_count;
+    size_t rows = backlog->row_count;
+    for (size_t index = 0; index < history->append_count; index++) {
+        const rs_history_append *append = &history->appends[index];
+        if (append->event == 0 || append->event > history->event_count ||
+            append->store >= history->store_count || column[append->store] == 0) {
+            continue;
+        }
+        size_t event = (size_t)(append->event - 1);
+        size_t bit = event * targets + (column[append->store] - 1);
+        if ((seen[bit / 64] >> (bit % 64)) & 1u) {
+            continue; /* not the pair's first append */
+        }
+        seen[bit / 64] |= UINT64_C(1) << (bit % 64);
+        assert(append->time_us >= last_us[event] || reached[event] == 0);
+        last_us[event] = append->time_us;
+        reached[event]++;
+        if (ack_us[event] < 0) {
+            continue;
+        }
+        size_t from = timeplots_row(ack_us[event], rows);
+        size_t to = timeplots_row(append->time_us, rows);
+        size_t end = to > from ? to : from; /* an empty span cancels its +1 */
+        if (from < rows && end < rows) {
+            backlog->counts[end * backlog->column_count + column[append->store]]--;
+        }
+    }
+}
+
+/* The backlog of every target store and the divergence, per second, in one pass over the
+ * requests and one over the appends. Memory: 20 bytes per event, one bit per (event,
+ * target), the counts. */
 static int timeplots_backlog_compute(const rs__report *report, timeplots_backlog *backlog) {
     const rs_history *history = report->history;
-    const rs_scenario *scenario = report->scenario;
+    uint32_t targets = report->scenario->target_count;
     backlog->row_count = report->timeseries.row_count;
-    backlog->column_count = 1 + scenario->target_count;
+    backlog->column_count = 1 + targets;
     size_t events = history->event_count;
-    backlog->counts = calloc(backlog->row_count * backlog->column_count + 1, sizeof(int64_t));
+    size_t rows = backlog->row_count;
+    backlog->counts = calloc(rows * backlog->column_count + 1, sizeof(int64_t));
     int64_t *ack_us = malloc((events + 1) * sizeof *ack_us);
-    int64_t *first_us = malloc((events + 1) * sizeof *first_us);
     int64_t *last_us = calloc(events + 1, sizeof *last_us);
-    if (backlog->counts == NULL || ack_us == NULL || first_us == NULL || last_us == NULL) {
-        free(ack_us), free(first_us), free(last_us);
-        return -1;
-    }
-    timeplots_acks(history, ack_us);
-    for (uint32_t target = 0; target < scenario->target_count; target++) {
-        timeplots_first_appends(history, scenario->targets[target], first_us);
-        for (size_t event = 0; event < events; event++) {
-            last_us[event] = first_us[event] > last_us[event] ? first_us[event] : last_us[event];
-            if (ack_us[event] >= 0) {
-                size_t rows = backlog->row_count;
-                timeplots_span(backlog, 1 + target, timeplots_row(ack_us[event], rows),
-                               timeplots_row(first_us[event], rows));
+    uint32_t *reached = calloc(events + 1, sizeof *reached);
+    uint64_t *seen = calloc(events * targets / 64 + 1, sizeof *seen);
+    uint32_t *column = timeplots_columns(report);
+    int status = -1;
+    if (backlog->counts != NULL && ack_us != NULL && last_us != NULL && reached != NULL &&
+        seen != NULL && column != NULL) {
+        timeplots_acks(history, ack_us);
+        for (size_t event = 0; event < events && targets > 0; event++) {
+            size_t from = timeplots_row(ack_us[event], rows);
+            if (ack_us[event] < 0 || from >= rows) {
+                continue;
+            }
+            for (uint32_t target = 1; target <= targets; target++) {
+                backlog->counts[from * backlog->column_count + target]++;
             }
         }
-    }
-    for (size_t event = 0; event < events && scenario->target_count > 0; event++) {
-        if (ack_us[event] >= 0) {
-            timeplots_span(backlog, 0, timeplots_row(ack_us[event], backlog->row_count),
-                           timeplots_row(last_us[event], backlog->row_count));
+        timeplots_scan_appends(report, column, ack_us, backlog, seen, reached, last_us);
+        for (size_t event = 0; event < events && targets > 0; event++) {
+            if (ack_us[event] >= 0) {
+                int64_t last = reached[event] == targets ? last_us[event] : TIMEPLOTS_NEVER;
+                timeplots_span(backlog, 0, timeplots_row(ack_us[event], rows),
+                               timeplots_row(last, rows));
+            }
         }
-    }
-    for (size_t row = 1; row < backlog->row_count; row++) { /* prefix sums per column */
-        for (uint32_t column = 0; column < backlog->column_count; column++) {
-            backlog->counts[row * backlog->column_count + column] +=
-                backlog->counts[(row - 1) * backlog->column_count + column];
+        for (size_t row = 1; row < rows; row++) { /* prefix sums per column */
+            for (uint32_t c = 0; c < backlog->column_count; c++) {
+                backlog->counts[row * backlog->column_count + c] +=
+                    backlog->counts[(row - 1) * backlog->column_count + c];
+            }
         }
+        status = 0;
     }
-    free(ack_us), free(first_us), free(last_us);
-    return 0;
+    free(ack_us), free(last_us), free(reached), free(seen), free(column);
+    return status;
 }
 
 /* A value in ms with 3 decimals, "-" (gnuplot's missing value here) when NaN. */
