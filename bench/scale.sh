@@ -4,12 +4,13 @@
 #
 # * linearity: bench/scenarios/star-3x3-latency.json at 1x, 4x and 16x its events (the
 #   duration multiplied, the rate kept, so the same messages are in flight), RUNS runs each
-#   (default 3) of replsim without plot rendering (gnuplot kept off its PATH, as run.sh's
-#   replsim-np) and one with plots at each scale. Per scale: median wall and CPU seconds, wall
+#   (default 5, interleaved across the scales) of `replsim run --no-plots` and one with plots
+#   at each scale. Per scale: median wall and CPU seconds, wall
 #   µs per event, the ratio to linear (wall(kx) / (k * wall(1x))), peak RSS, and stored
 #   event-replicas (the stores' final events). Linearity beyond a fixed cost: the least-squares
 #   line of wall time over events (a fixed cost plus a cost per event) and the largest
-#   deviation of a scale from it. Memory beyond a fixed base: the least-squares line of peak
+#   deviation of a scale from it, and the marginal cost per event of 4x..16x over 1x..4x
+#   (1.00: the later events cost exactly as much as the earlier ones). Memory beyond a fixed base: the least-squares line of peak
 #   RSS over event-replicas gives the bytes per event-replica (slope: history, store logs and
 #   report included) and the base (intercept).
 # * scale-1000: bench/scenarios/scale-1000.json (20 regions x 50 stores, each event written to
@@ -24,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 BUILD=${1:-build}
-RUNS=${SCALE_RUNS:-3}
+RUNS=${SCALE_RUNS:-5}
 ONLY=${SCALE_ONLY:-}
 OUT=out/bench/scale
 REPLSIM=$BUILD/replsim
@@ -60,10 +61,10 @@ summary_figures() {
 # run_one LABEL PLOTS SCENARIO [--set ...]: one measured run; PLOTS "np" hides gnuplot. Prints
 # "wall_s cpu_s rss_kib requests replicas simulated".
 run_one() {
-  local label=$1 plots=$2 scenario=$3 search_path=$PATH status=0
+  local label=$1 plots=$2 scenario=$3 status=0 no_plots=()
   shift 3
-  [[ $plots != np ]] || search_path=$ROOT/$OUT/no-gnuplot
-  PATH=$search_path "$MEASURE" "$OUT/$label.measure" "$REPLSIM" run "$scenario" "$@" \
+  [[ $plots != np ]] || no_plots=(--no-plots)
+  "$MEASURE" "$OUT/$label.measure" "$REPLSIM" run "$scenario" "$@" "${no_plots[@]}" \
     --out "$OUT/$label" >"$OUT/$label.log" 2>&1 || status=$?
   if (( status != 0 && status != 1 )); then
     cat "$OUT/$label.log" >&2
@@ -77,32 +78,44 @@ run_one() {
     "$OUT/$label.measure"
 }
 
-# linearity: fills LINEAR_ROWS and LINEAR_JSON.
+# scale_figures K: the run figures of scale K as "wall cpu rss requests replicas simulated"
+# medians, after checking every run of it gave the same simulated figures (determinism).
+scale_figures() {
+  local k=$1 i first
+  first=$(cut -d' ' -f4- <<<"${RUN_FIGURES[$k,1]}")
+  for (( i = 2; i <= RUNS; i++ )); do
+    [[ $(cut -d' ' -f4- <<<"${RUN_FIGURES[$k,$i]}") == "$first" ]] ||
+      die "linearity ${k}x: run $i gave other figures than run 1 (not deterministic)"
+  done
+  local column values=()
+  for column in 1 2 3; do
+    values+=("$(for (( i = 1; i <= RUNS; i++ )); do cut -d' ' -f$column <<<"${RUN_FIGURES[$k,$i]}"; done | median)")
+  done
+  echo "${values[*]} $first"
+}
+
+# linearity: fills LINEAR_ROWS, LINEAR_JSON and LINEAR_FIT. The runs are interleaved (1x, 4x,
+# 16x, then again), so a slow minute of this shared machine weighs on every scale alike.
 linearity() {
-  local k i label runs wall cpu rss requests replicas simulated wall_1="" points=""
+  local k i label wall cpu rss requests replicas simulated wall_1="" points=""
+  declare -gA RUN_FIGURES=()
   LINEAR_ROWS=() LINEAR_JSON=()
-  for k in "${SCALES[@]}"; do
-    runs=()
-    for (( i = 1; i <= RUNS; i++ )); do
+  for (( i = 1; i <= RUNS; i++ )); do
+    for k in "${SCALES[@]}"; do
       label=linear-${k}x-np-$i
-      runs+=("$(run_one "$label" np "$BASE_SCENARIO" \
-        --set "duration_s=$(( BASE_DURATION_S * k ))")")
+      RUN_FIGURES[$k,$i]=$(run_one "$label" np "$BASE_SCENARIO" \
+        --set "duration_s=$(( BASE_DURATION_S * k ))")
       printf '.' >&2
     done
-    read -r _ _ _ requests replicas simulated <<<"${runs[0]}"
-    for (( i = 1; i < RUNS; i++ )); do
-      [[ $(cut -d' ' -f4- <<<"${runs[i]}") == "$requests $replicas $simulated" ]] ||
-        die "linearity ${k}x: run $((i + 1)) gave other figures than run 1 (not deterministic)"
-    done
-    wall=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | median)
-    cpu=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f2 | median)
-    rss=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f3 | median)
+  done
+  for k in "${SCALES[@]}"; do
+    read -r wall cpu rss requests replicas simulated <<<"$(scale_figures "$k")"
     local plotted
     plotted=$(run_one "linear-${k}x-plots" plots "$BASE_SCENARIO" \
       --set "duration_s=$(( BASE_DURATION_S * k ))")
     printf '.' >&2
     [[ -n $wall_1 ]] || wall_1=$wall
-    points+="$replicas $rss $requests $wall"$'\n'
+    points+="$replicas $rss $requests $wall $cpu"$'\n'
     LINEAR_ROWS+=("$(awk -v k="$k" -v req="$requests" -v rep="$replicas" -v wall="$wall" \
       -v cpu="$cpu" -v rss="$rss" -v w1="$wall_1" -v plotted="$plotted" 'BEGIN {
         split(plotted, p, " ")
@@ -120,9 +133,11 @@ linearity() {
                p[1], p[2], p[3] / 1024 }')")
   done
   # least squares of peak RSS (bytes) over replicas: slope = bytes per replica, intercept =
-  # the base; and of wall seconds over events: a fixed cost plus a cost per event, with the
-  # largest deviation of a scale from that line (linearity without the fixed cost)
-  LINEAR_FIT=$(awk 'NF == 4 { n++; x[n] = $1; y[n] = $2 * 1024; e[n] = $3; w[n] = $4 }
+  # the base; of wall seconds over events: a fixed cost plus a cost per event, with the
+  # largest deviation of a scale from that line; and the marginal cost per event from 1x to
+  # 4x against 4x to 16x (wall and CPU): 1.00 is exactly linear beyond the fixed cost, above
+  # 1 the later events cost more
+  LINEAR_FIT=$(awk 'NF == 5 { n++; x[n] = $1; y[n] = $2 * 1024; e[n] = $3; w[n] = $4; c[n] = $5 }
     function fit(xs, ys,   i, sx, sy, sxx, sxy) {
       sx = sy = sxx = sxy = 0
       for (i = 1; i <= n; i++) { sx += xs[i]; sy += ys[i]; sxx += xs[i] ^ 2; sxy += xs[i] * ys[i] }
@@ -134,7 +149,10 @@ linearity() {
       for (i = 1; i <= n; i++) {
         d = w[i] / (BASE + SLOPE * e[i]) - 1; if (d < 0) d = -d; if (d > deviation) deviation = d
       }
-      printf "%.1f %.1f %.3f %.3f %.1f", rss_slope, rss_base, BASE, SLOPE * 1e6, deviation * 100
+      marginal_wall = ((w[3] - w[2]) / (e[3] - e[2])) / ((w[2] - w[1]) / (e[2] - e[1]))
+      marginal_cpu = ((c[3] - c[2]) / (e[3] - e[2])) / ((c[2] - c[1]) / (e[2] - e[1]))
+      printf "%.1f %.1f %.3f %.3f %.1f %.3f %.3f", rss_slope, rss_base, BASE, SLOPE * 1e6,
+             deviation * 100, marginal_wall, marginal_cpu
     }' <<<"$points")
 }
 
@@ -157,7 +175,7 @@ big() {
 }
 
 main() {
-  mkdir -p "$OUT" "$OUT/no-gnuplot"
+  mkdir -p "$OUT"
   rm -f "$OUT"/*.measure "$OUT"/*.log
   local linear_json=null big_json=null
   echo "scale: $RUNS runs per scale (no plots; one run with plots);" \
@@ -170,15 +188,18 @@ main() {
     printf '%5s %8s %9s %8s %8s %9s %9s %9s %9s %9s\n' scale events replicas wall_s cpu_s \
       us/event r_linear rss_MiB plots_s plots_MiB
     printf '%s\n' "${LINEAR_ROWS[@]}"
-    read -r slope base fixed_s per_event_us deviation <<<"$LINEAR_FIT"
-    echo "(medians of $RUNS without plots; r_linear = wall(kx) / (k * wall(1x)); plots_s,"
-    echo " plots_MiB: one run with plots). Least squares: wall = $fixed_s s + $per_event_us µs"
-    echo " per event, every scale within $deviation% of that line; peak RSS = $base MiB +"
-    echo " $slope B per stored event-replica"
+    read -r slope base fixed_s per_event_us deviation marginal_wall marginal_cpu <<<"$LINEAR_FIT"
+    echo "(medians of $RUNS interleaved runs without plots; r_linear = wall(kx) / (k * wall(1x));"
+    echo " plots_s, plots_MiB: one run with plots). Least squares: wall = $fixed_s s +"
+    echo " $per_event_us µs per event, every scale within $deviation% of that line. Marginal cost"
+    echo " per event, 4x..16x over 1x..4x: $marginal_wall wall, $marginal_cpu CPU (1 = linear)."
+    echo " Peak RSS = $base MiB + $slope B per stored event-replica"
     linear_json="{\"scenario\": \"$BASE_SCENARIO\", \"runs\": $RUNS, \"scales\": ["
     linear_json+="$(IFS=,; echo "${LINEAR_JSON[*]}")], \"rss_bytes_per_event_replica\": $slope"
     linear_json+=", \"rss_base_mib\": $base, \"wall_fixed_s\": $fixed_s"
-    linear_json+=", \"wall_us_per_event\": $per_event_us, \"wall_max_deviation_pct\": $deviation}"
+    linear_json+=", \"wall_us_per_event\": $per_event_us, \"wall_max_deviation_pct\": $deviation"
+    linear_json+=", \"marginal_cost_ratio_wall\": $marginal_wall"
+    linear_json+=", \"marginal_cost_ratio_cpu\": $marginal_cpu}"
   fi
   if [[ -z $ONLY || $ONLY == scale-1000 ]]; then
     printf 'scale: scale-1000 ' >&2
