@@ -58,18 +58,60 @@ static bool timeseries_sample(const rs_history *history, const rs__timeseries *s
     return *row >= 0;
 }
 
-static int timeseries_compare_us(const void *left, const void *right) {
-    int64_t a = *(const int64_t *)left;
-    int64_t b = *(const int64_t *)right;
-    return (a > b) - (a < b);
-}
-
-static double timeseries_nearest_rank_ms(const int64_t *sorted, size_t count, double q) {
-    assert(sorted != NULL && count > 0);
+/* The nearest rank (1-based) of quantile q among count samples. */
+static size_t timeseries_rank(size_t count, double q) {
+    assert(count > 0);
     assert(q > 0.0 && q < 1.0);
     size_t rank = (size_t)ceil(q * (double)count * (1.0 - TIMESERIES_RANK_TOLERANCE));
-    rank = rank < 1 ? 1 : rank > count ? count : rank;
-    return (double)sorted[rank - 1] / TIMESERIES_US_PER_MS;
+    return rank < 1 ? 1 : rank > count ? count : rank;
+}
+
+/* Rearranges values[0..count) so that values[k] is what it would be sorted, everything before
+ * it <= it and everything after >= it (quickselect: Hoare partition around the median of the
+ * first, middle and last values; deterministic). O(count) on average against qsort's
+ * O(count log count): the time series' percentiles were 8% of a latency-transport run. */
+static void timeseries_select(int64_t *values, size_t count, size_t k) {
+    assert(values != NULL && k < count);
+    size_t low = 0, high = count - 1;
+    while (low < high) {
+        int64_t a = values[low], b = values[low + (high - low) / 2], c = values[high];
+        int64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = low, j = high;
+        while (i <= j) {
+            while (values[i] < pivot) i++;
+            while (values[j] > pivot) j--;
+            if (i <= j) {
+                int64_t swap = values[i];
+                values[i] = values[j];
+                values[j] = swap;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        /* now values[low..j] <= pivot <= values[i..high], and j < i */
+        if (k <= j) {
+            high = j;
+        } else if (k >= i) {
+            low = i;
+        } else {
+            return; /* between: values[k] == pivot, in place */
+        }
+    }
+}
+
+/* p50 and p99 (ms, nearest rank) of values[0..count), which it reorders. */
+static void timeseries_p50_p99(int64_t *values, size_t count, double *p50, double *p99) {
+    if (count == 0) {
+        *p50 = *p99 = NAN;
+        return;
+    }
+    size_t rank99 = timeseries_rank(count, 0.99), rank50 = timeseries_rank(count, 0.5);
+    assert(rank50 <= rank99);
+    timeseries_select(values, count, rank99 - 1);
+    *p99 = (double)values[rank99 - 1] / TIMESERIES_US_PER_MS;
+    timeseries_select(values, rank99, rank50 - 1); /* the smaller ones are all before it */
+    *p50 = (double)values[rank50 - 1] / TIMESERIES_US_PER_MS;
 }
 
 /* Fills the p50/p99 columns of `source` for every row. */
@@ -102,9 +144,8 @@ static int timeseries_percentiles(const rs_history *history, rs__timeseries *ser
     for (size_t r = 0; r < series->row_count; r++) {
         size_t end = fill[r]; /* now the end of row r's slice */
         size_t count = end - begin;
-        qsort(values + begin, count, sizeof *values, timeseries_compare_us);
-        double p50 = count == 0 ? NAN : timeseries_nearest_rank_ms(values + begin, count, 0.5);
-        double p99 = count == 0 ? NAN : timeseries_nearest_rank_ms(values + begin, count, 0.99);
+        double p50, p99;
+        timeseries_p50_p99(values + begin, count, &p50, &p99);
         if (source == TIMESERIES_WRITE) {
             series->rows[r].write_latency_ms_p50 = p50;
             series->rows[r].write_latency_ms_p99 = p99;
