@@ -31,8 +31,9 @@ static int count_happened(const rs_history *history, rs_conflict_summary *out) {
     }
     for (size_t a = 0; a < history->append_count; a++) {
         const rs_history_append *append = &history->appends[a];
-        appends[a] = (rs_conflict_key){history->events[append->event - 1].stream, append->version,
-                                    append->event, append->event, 0};
+        appends[a] = (rs_conflict_key){history->events[append->event - 1].stream,
+                                       rs_history_append_version(history, a), append->event,
+                                       append->event, 0};
     }
     qsort(appends, history->append_count, sizeof *appends, compare_keys);
     for (size_t a = 1; a < history->append_count; a++) {

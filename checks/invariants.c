@@ -60,22 +60,24 @@ static uint32_t *target_positions(const rs_scenario *scenario, uint32_t store_co
     return positions;
 }
 
-static int compare_u64(const void *left, const void *right) {
-    uint64_t a = *(const uint64_t *)left, b = *(const uint64_t *)right;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /* holders[e] = target stores holding event e+1 at the end; confirmed[e] = distinct target
- * stores whose ok reply for it its manager had received by the time it acked the request. */
+ * stores whose ok reply for it its manager had received by the time it acked the request
+ * (a bit per event and target marks the pairs counted: events x targets bits, the replica
+ * budget's 1/8 byte each, not a record per receipt). */
 static int count_copies(const rs_history *history, const uint32_t *positions, uint32_t *holders,
                         uint32_t *confirmed) {
+    uint32_t width = 0; /* the highest target position */
+    for (uint32_t s = 0; s < history->store_count; s++) {
+        width = positions[s] > width ? positions[s] : width;
+    }
     /* last_store[e] = 1 + the last store counted as holding e: a store that lists an event
      * twice (a no_duplicates violation) still holds it once */
     uint32_t *last_store = calloc(history->event_count + 1, sizeof *last_store);
-    uint64_t *pairs = malloc((history->receipt_count + 1) * sizeof *pairs);
-    if (last_store == NULL || pairs == NULL) {
+    size_t bits = history->event_count * (size_t)width;
+    uint8_t *counted = calloc(bits / 8 + 1, 1); /* bit (e - 1) x width + position - 1 */
+    if (last_store == NULL || counted == NULL) {
         free(last_store);
-        free(pairs);
+        free(counted);
         return -1;
     }
     for (uint32_t s = 0; s < history->store_count; s++) {
@@ -89,7 +91,6 @@ static int count_copies(const rs_history *history, const uint32_t *positions, ui
         }
     }
     free(last_store);
-    size_t count = 0;
     for (size_t r = 0; r < history->receipt_count; r++) {
         const rs_history_receipt *receipt = &history->receipts[r];
         assert(receipt->event >= 1 && receipt->event <= history->event_count);
@@ -100,16 +101,15 @@ static int count_copies(const rs_history *history, const uint32_t *positions, ui
         const rs_history_request *request = &history->requests[event->request_index];
         if (positions[receipt->store] != 0 && request->manager_ack_us >= 0 &&
             receipt->time_us <= request->manager_ack_us) {
-            pairs[count++] = (receipt->event << 16) | receipt->store; /* stores < 2^16 */
+            size_t bit = (size_t)(receipt->event - 1) * width + positions[receipt->store] - 1;
+            uint8_t mask = (uint8_t)(1u << (bit % 8));
+            if ((counted[bit / 8] & mask) == 0) { /* one store counts once per event */
+                counted[bit / 8] |= mask;
+                confirmed[receipt->event - 1]++;
+            }
         }
     }
-    qsort(pairs, count, sizeof *pairs, compare_u64);
-    for (size_t i = 0; i < count; i++) {
-        if (i == 0 || pairs[i] != pairs[i - 1]) { /* one store counts once per event */
-            confirmed[(pairs[i] >> 16) - 1]++;
-        }
-    }
-    free(pairs);
+    free(counted);
     return 0;
 }
 
@@ -244,10 +244,11 @@ static void check_integrity(const rs_scenario *scenario, const rs_history *histo
     for (size_t a = 0; a < history->append_count; a++) {
         const rs_history_append *append = &history->appends[a];
         const rs_history_event *event = &history->events[append->event - 1];
-        if (append->checksum != event->checksum) {
+        uint32_t stored = rs_history_append_checksum(history, a);
+        if (stored != event->checksum) {
             char detail[120];
             snprintf(detail, sizeof detail, "stored with checksum %08x, created with %08x",
-                     append->checksum, event->checksum);
+                     stored, event->checksum);
             violation(scenario, history, result, RS_INV_INTEGRITY, append->event,
                       (int32_t)append->store, append->time_us, detail);
         }

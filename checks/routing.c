@@ -223,7 +223,7 @@ int rs__check_cascade_chain(const rs_scenario *scenario, const rs_history *histo
         for (; r < history->receipt_count && history->receipts[r].time_us <= append->time_us; r++) {
             const rs_history_receipt *receipt = &history->receipts[r];
             if (position[receipt->store] != 0) {
-                size_t bit = (receipt->event - 1) * chain + position[receipt->store] - 1;
+                size_t bit = (size_t)(receipt->event - 1) * chain + position[receipt->store] - 1;
                 confirmed[bit / 8] |= (uint8_t)(1u << (bit % 8));
             }
         }
@@ -231,7 +231,7 @@ int rs__check_cascade_chain(const rs_scenario *scenario, const rs_history *histo
         if (hop <= 1) {
             continue; /* the first hop, or not in the chain (routing judges that) */
         }
-        size_t previous = (append->event - 1) * chain + hop - 2;
+        size_t previous = (size_t)(append->event - 1) * chain + hop - 2;
         if ((confirmed[previous / 8] & (1u << (previous % 8))) == 0) {
             char detail[120];
             snprintf(detail, sizeof detail, "appended on hop %u before hop %u had confirmed it",

@@ -1,7 +1,9 @@
 /* history.c — see history.h. The record arrays double when full (amortised O(1) per record);
  * running out of memory aborts with a message, because the loader's budgets (strategies/
  * limits.h) keep a valid run far below what the machine holds, and a history with a hole in
- * it would make every report and checker wrong. */
+ * it would make every report and checker wrong. Appends whose copy differs from its event
+ * (version or checksum) are kept aside in an open-addressing table keyed by append index:
+ * lookups only, never iterated, so its layout cannot leak into outputs. */
 #include "model/history.h"
 
 #include <assert.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #define HISTORY_CAPACITY_MIN 64 /* first allocation of each record array, in records */
+#define HISTORY_ASIDE_MIN 64    /* first allocation of the exceptions table, in slots */
 
 const char *rs_message_kind_name(rs_message_kind kind) {
     switch (kind) {
@@ -56,6 +59,7 @@ void rs_history_free(rs_history *history) {
     free(history->events);
     free(history->requests);
     free(history->appends);
+    free(history->asides);
     free(history->receipts);
     free(history->health);
     free(history->reads);
@@ -96,11 +100,16 @@ static void history_reserve(void **items, size_t *capacity, size_t count, size_t
 size_t rs_history_add_event(rs_history *history, const rs_history_event *event) {
     assert(history != NULL);
     assert(event != NULL);
+    if (history->event_count == UINT32_MAX) { /* records name events in 32 bits */
+        fprintf(stderr, "replsim: history: too many events (%zu)\n", history->event_count);
+        abort();
+    }
     void *items = history->events;
     history_reserve(&items, &history->event_capacity, history->event_count, sizeof *event,
                     "event");
     history->events = items;
     history->events[history->event_count] = *event;
+    history->events[history->event_count].copy_version = RS_HISTORY_NO_VERSION;
     return history->event_count++;
 }
 
@@ -116,16 +125,99 @@ size_t rs_history_add_request(rs_history *history, const rs_history_request *req
     return history->request_count++;
 }
 
-size_t rs_history_add_append(rs_history *history, const rs_history_append *append) {
+/* The slot of append `index` in the exceptions table (its own or the empty one to use). */
+static size_t aside_find(const rs_history_aside *slots, size_t capacity, size_t index) {
+    assert(capacity > 0 && (capacity & (capacity - 1)) == 0);
+    uint64_t key = (uint64_t)index + 1;
+    uint64_t hash = key * 0x9e3779b97f4a7c15ull; /* Fibonacci hashing: dense keys spread */
+    size_t slot = (size_t)(hash >> 32) & (capacity - 1);
+    while (slots[slot].key != 0 && slots[slot].key != key) {
+        slot = (slot + 1) & (capacity - 1);
+    }
+    return slot;
+}
+
+/* Keeps append `index`'s version and checksum aside (new or updated); aborts on no memory. */
+static void aside_put(rs_history *history, size_t index, uint32_t version, uint32_t checksum) {
+    if ((history->aside_count + 1) * 2 > history->aside_capacity) {
+        size_t capacity = history->aside_capacity == 0 ? HISTORY_ASIDE_MIN
+                                                       : history->aside_capacity * 2;
+        rs_history_aside *slots = calloc(capacity, sizeof *slots);
+        if (slots == NULL) {
+            fprintf(stderr, "replsim: history: out of memory for %zu append exceptions\n",
+                    capacity);
+            abort();
+        }
+        for (size_t i = 0; i < history->aside_capacity; i++) {
+            const rs_history_aside *old = &history->asides[i];
+            if (old->key != 0) {
+                slots[aside_find(slots, capacity, (size_t)(old->key - 1))] = *old;
+            }
+        }
+        free(history->asides);
+        history->asides = slots;
+        history->aside_capacity = capacity;
+    }
+    rs_history_aside *slot = &history->asides[aside_find(history->asides,
+                                                          history->aside_capacity, index)];
+    history->aside_count += slot->key == 0;
+    *slot = (rs_history_aside){(uint64_t)index + 1, version, checksum};
+    history->appends[index].aside = 1;
+}
+
+static const rs_history_aside *aside_get(const rs_history *history, size_t index) {
+    assert(index < history->append_count && history->appends[index].aside);
+    const rs_history_aside *slot = &history->asides[aside_find(history->asides,
+                                                                history->aside_capacity, index)];
+    assert(slot->key == (uint64_t)index + 1);
+    return slot;
+}
+
+size_t rs_history_add_append(rs_history *history, const rs_history_append *append,
+                             uint32_t version, uint32_t checksum) {
     assert(history != NULL);
     assert(append != NULL);
     assert(append->store < history->store_count);
+    assert(append->event >= 1 && append->event <= history->event_count);
+    if (history->append_count == UINT32_MAX) { /* store logs name appends in 32 bits */
+        fprintf(stderr, "replsim: history: too many append records (%zu)\n",
+                history->append_count);
+        abort();
+    }
     void *items = history->appends;
     history_reserve(&items, &history->append_capacity, history->append_count, sizeof *append,
                     "append");
     history->appends = items;
-    history->appends[history->append_count] = *append;
-    return history->append_count++;
+    size_t index = history->append_count++;
+    history->appends[index] = *append;
+    history->appends[index].aside = 0;
+    rs_history_event *event = &history->events[append->event - 1];
+    if (event->copy_version == RS_HISTORY_NO_VERSION) {
+        event->copy_version = version; /* the first copy sets the event's usual version */
+    }
+    if (version != event->copy_version || checksum != event->checksum) {
+        aside_put(history, index, version, checksum);
+    }
+    return index;
+}
+
+uint32_t rs_history_append_version(const rs_history *history, size_t index) {
+    assert(history != NULL && index < history->append_count);
+    const rs_history_append *append = &history->appends[index];
+    return append->aside ? aside_get(history, index)->version
+                         : history->events[append->event - 1].copy_version;
+}
+
+uint32_t rs_history_append_checksum(const rs_history *history, size_t index) {
+    assert(history != NULL && index < history->append_count);
+    const rs_history_append *append = &history->appends[index];
+    return append->aside ? aside_get(history, index)->checksum
+                         : history->events[append->event - 1].checksum;
+}
+
+void rs_history_set_append_checksum(rs_history *history, size_t index, uint32_t checksum) {
+    assert(history != NULL && index < history->append_count);
+    aside_put(history, index, rs_history_append_version(history, index), checksum);
 }
 
 size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt) {
@@ -185,23 +277,28 @@ void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id
     assert(history != NULL);
     assert(store < history->store_count);
     assert(count == 0 || events != NULL);
-    free(history->final_events[store]);
-    history->final_events[store] = NULL;
-    history->final_count[store] = 0;
-    if (count == 0) {
-        return;
-    }
-    if (count > SIZE_MAX / sizeof *events) {
+    if (count > SIZE_MAX / sizeof(uint32_t)) {
         fprintf(stderr, "replsim: history: store %u holds too many events (%zu)\n", store, count);
         abort();
     }
-    rs_event_id *copy = malloc(count * sizeof *copy);
-    if (copy == NULL) {
+    uint32_t *copy = count == 0 ? NULL : malloc(count * sizeof *copy);
+    if (count > 0 && copy == NULL) {
         fprintf(stderr, "replsim: history: out of memory for store %u's %zu final events\n",
                 store, count);
         abort();
     }
-    memcpy(copy, events, count * sizeof *copy);
-    history->final_events[store] = copy;
+    for (size_t i = 0; i < count; i++) {
+        assert(events[i] >= 1 && events[i] <= UINT32_MAX);
+        copy[i] = (uint32_t)events[i];
+    }
+    rs_history_take_final(history, store, copy, count);
+}
+
+void rs_history_take_final(rs_history *history, uint32_t store, uint32_t *events, size_t count) {
+    assert(history != NULL);
+    assert(store < history->store_count);
+    assert((count == 0) == (events == NULL));
+    free(history->final_events[store]);
+    history->final_events[store] = events;
     history->final_count[store] = count;
 }

@@ -3,8 +3,11 @@
  * counts. Reports compute metrics from it and checkers judge the run from it alone.
  *
  * Times are int64 microseconds of simulated (global) time. Event ids are dense: event k has
- * id k+1 and lives at events[k]. Arrays grow geometrically; their counts are bounded by the
- * budgets in strategies/limits.h, checked by the loader before the run. */
+ * id k+1 and lives at events[k]; the records keep them in 32 bits (RS_EVENTS_MAX is far
+ * below). Arrays grow geometrically; their counts are bounded by the budgets in strategies/
+ * limits.h, checked by the loader before the run. Memory per stored event-replica, the unit
+ * that dominates a long run, is an append (16 B) and a receipt (16 B) here plus the store's
+ * 4-byte log entry (model/node_store.c): see rs_history_append. */
 #ifndef RS_HISTORY_H
 #define RS_HISTORY_H
 
@@ -22,6 +25,10 @@ typedef struct rs_history_event {
     uint32_t checksum;            /* rs_event_checksum at creation */
     uint32_t request_index;       /* index in requests[] of the append that carried it, or
                                      RS_HISTORY_NO_REQUEST (a compensating event) */
+    uint32_t copy_version;        /* the version its first stored copy carried (multi-primary
+                                     stamps versions at the manager), RS_HISTORY_NO_VERSION
+                                     before; set by the history: read copies' versions with
+                                     rs_history_append_version */
     rs_event_id compensates;      /* a compensating event: the event it cancels; else 0 */
     int64_t created_us;           /* creation at the client */
 } rs_history_event;
@@ -29,6 +36,8 @@ typedef struct rs_history_event {
 /* request_index of an event no client request carried (a consistency checker's compensating
  * event). */
 #define RS_HISTORY_NO_REQUEST UINT32_MAX
+/* copy_version of an event no store has appended yet (versions are counters far below). */
+#define RS_HISTORY_NO_VERSION UINT32_MAX
 
 typedef struct rs_history_request {
     uint32_t client;              /* client index (global, in region order) */
@@ -42,21 +51,35 @@ typedef struct rs_history_request {
     int64_t client_ack_us;        /* client received the answer; -1 if it never did */
 } rs_history_request;
 
+/* A store's append of one event: one per event-replica, the largest record array, so 16 B.
+ * The version and checksum of the copy are not members: they are the event's (its
+ * copy_version and checksum) except in rare cases — a corrupt fault changed the checksum, or
+ * a strategy sent one event with two versions (none does today: multi-primary stamps each
+ * event once, at its accepting manager) — kept aside in the history's exceptions. Read them
+ * with rs_history_append_version and rs_history_append_checksum. */
 typedef struct rs_history_append {
-    uint32_t store;               /* global store index */
-    rs_event_id event;            /* which event */
-    uint32_t version;             /* as received (transforms may change fields later) */
-    uint32_t checksum;            /* as stored */
     int64_t time_us;              /* when the store applied it (after service time) */
+    uint32_t event;               /* which event (ids <= RS_EVENTS_MAX fit 32 bits) */
+    uint16_t store;               /* global store index (< RS_STORES_MAX) */
     uint8_t duplicate;            /* 1 when the store already held it (idempotent no-op) */
+    uint8_t aside;                /* 1 when its version or checksum differs from the event's:
+                                     kept in the exceptions (set by the history) */
 } rs_history_append;
+
+/* An append whose version or checksum differs from its event's: one slot of the history's
+ * open-addressing table of exceptions, keyed by append index + 1 (0 = empty slot). */
+typedef struct rs_history_aside {
+    uint64_t key;                 /* append index + 1, or 0 */
+    uint32_t version;             /* the copy's version */
+    uint32_t checksum;            /* the copy's checksum as stored */
+} rs_history_aside;
 
 /* A store's ok reply for an event, as its manager received it and handed it to the strategy:
  * the confirmations a strategy could know of (quorum honesty is judged on these). */
 typedef struct rs_history_receipt {
-    uint32_t store;               /* the store that confirmed */
-    rs_event_id event;            /* the event confirmed */
     int64_t time_us;              /* when the manager received the reply */
+    uint32_t event;               /* the event confirmed (ids fit 32 bits) */
+    uint32_t store;               /* the store that confirmed */
 } rs_history_receipt;
 
 typedef enum rs_message_kind {
@@ -132,7 +155,10 @@ typedef struct rs_history {
     size_t request_count, request_capacity;
     rs_history_request *requests;       /* in invoke order */
     size_t append_count, append_capacity;
-    rs_history_append *appends;         /* in simulated-time order */
+    rs_history_append *appends;         /* in simulated-time order; < 2^32 of them */
+    size_t aside_count, aside_capacity;
+    rs_history_aside *asides;           /* appends' exceptions (rs_history_append): hash
+                                           table, load <= 1/2, capacity a power of two */
     size_t receipt_count, receipt_capacity;
     rs_history_receipt *receipts;       /* in simulated-time order */
     size_t abandon_count, abandon_capacity;
@@ -147,7 +173,7 @@ typedef struct rs_history {
     uint64_t message_bytes[RS_MSG_KIND_COUNT];  /* simulated bytes sent, by kind */
     uint32_t store_count;                /* stores in the topology */
     size_t *final_count;                 /* per store: events held at the end */
-    rs_event_id **final_events;          /* per store: event ids in log order at the end */
+    uint32_t **final_events;             /* per store: event ids in log order at the end */
     uint64_t messages_dropped;           /* lost to faults (partition, down node, loss) */
     uint64_t messages_duplicated;        /* extra copies a duplicate fault delivered */
     uint64_t messages_reordered;         /* messages a reorder fault held back */
@@ -168,14 +194,25 @@ void rs_history_free(rs_history *history);
  * loader's budgets keep the sizes far below what the machine holds). */
 size_t rs_history_add_event(rs_history *history, const rs_history_event *event);
 size_t rs_history_add_request(rs_history *history, const rs_history_request *request);
-size_t rs_history_add_append(rs_history *history, const rs_history_append *append);
+/* The copy carried `version` and `checksum`; append->aside is ignored (the history sets it). */
+size_t rs_history_add_append(rs_history *history, const rs_history_append *append,
+                             uint32_t version, uint32_t checksum);
 size_t rs_history_add_receipt(rs_history *history, const rs_history_receipt *receipt);
 size_t rs_history_add_health(rs_history *history, const rs_history_health *change);
 size_t rs_history_add_read(rs_history *history, const rs_history_read *read);
 size_t rs_history_add_conflict(rs_history *history, const rs_history_conflict *conflict);
 size_t rs_history_add_abandon(rs_history *history, const rs_history_abandon *abandon);
 
+/* The version and checksum of append `index`'s copy as the store holds it. */
+uint32_t rs_history_append_version(const rs_history *history, size_t index);
+uint32_t rs_history_append_checksum(const rs_history *history, size_t index);
+/* Changes the stored checksum of append `index`'s copy (a corrupt fault). */
+void rs_history_set_append_checksum(rs_history *history, size_t index, uint32_t checksum);
+
 /* Records store `store`'s final contents (copied). */
 void rs_history_set_final(rs_history *history, uint32_t store, const rs_event_id *events, size_t count);
+/* Likewise, taking ownership of `events` (malloc'd, `count` ids; NULL when count is 0): no
+ * copy. */
+void rs_history_take_final(rs_history *history, uint32_t store, uint32_t *events, size_t count);
 
 #endif

@@ -1,65 +1,55 @@
-/* idset.c — see idset.h. The hash is splitmix64's finaliser, so dense ids spread evenly. */
+/* idset.c — see idset.h. Growth: to twice the words, or to the words the new id needs if
+ * more, at least IDSET_WORDS_MIN; the new words are zeroed. */
 #include "model/idset.h"
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
-static uint64_t idset_hash(uint64_t id) {
-    id = (id ^ (id >> 30)) * 0xbf58476d1ce4e5b9ull;
-    id = (id ^ (id >> 27)) * 0x94d049bb133111ebull;
-    return id ^ (id >> 31);
-}
+#define IDSET_WORDS_MIN 64 /* first allocation: ids 1 .. 4096 */
 
 void rs_idset_init(rs_idset *set) {
     assert(set != NULL);
-    set->slots = NULL;
-    set->capacity = 0;
+    set->words = NULL;
+    set->word_count = 0;
     set->count = 0;
 }
 
 void rs_idset_free(rs_idset *set) {
     assert(set != NULL);
-    free(set->slots);
+    free(set->words);
     rs_idset_init(set);
 }
 
-static size_t idset_find(const uint64_t *slots, size_t capacity, uint64_t id) {
-    size_t mask = capacity - 1;
-    size_t index = (size_t)idset_hash(id) & mask;
-    while (slots[index] != 0 && slots[index] != id) {
-        index = (index + 1) & mask;
-    }
-    return index;
-}
-
-static int idset_grow(rs_idset *set) {
-    size_t capacity = set->capacity == 0 ? 64 : set->capacity * 2;
-    uint64_t *slots = calloc(capacity, sizeof *slots);
-    if (slots == NULL) {
+/* Makes word `word` exist; -1 when out of memory. */
+static int idset_grow(rs_idset *set, size_t word) {
+    size_t count = set->word_count < IDSET_WORDS_MIN ? IDSET_WORDS_MIN : set->word_count * 2;
+    count = count <= word ? word + 1 : count;
+    if (count > SIZE_MAX / sizeof *set->words) {
         return -1;
     }
-    for (size_t i = 0; i < set->capacity; i++) {
-        if (set->slots[i] != 0) {
-            slots[idset_find(slots, capacity, set->slots[i])] = set->slots[i];
-        }
+    uint64_t *words = realloc(set->words, count * sizeof *words);
+    if (words == NULL) {
+        return -1;
     }
-    free(set->slots);
-    set->slots = slots;
-    set->capacity = capacity;
+    memset(&words[set->word_count], 0, (count - set->word_count) * sizeof *words);
+    set->words = words;
+    set->word_count = count;
     return 0;
 }
 
 int rs_idset_insert(rs_idset *set, uint64_t id) {
     assert(set != NULL);
     assert(id != 0);
-    if ((set->count + 1) * 2 > set->capacity && idset_grow(set) != 0) {
+    size_t word = (size_t)((id - 1) / 64);
+    uint64_t bit = UINT64_C(1) << ((id - 1) % 64);
+    if (word >= set->word_count && idset_grow(set, word) != 0) {
         return -1;
     }
-    size_t index = idset_find(set->slots, set->capacity, id);
-    if (set->slots[index] == id) {
+    if ((set->words[word] & bit) != 0) {
         return 0;
     }
-    set->slots[index] = id;
+    set->words[word] |= bit;
     set->count++;
     return 1;
 }
@@ -67,8 +57,6 @@ int rs_idset_insert(rs_idset *set, uint64_t id) {
 int rs_idset_contains(const rs_idset *set, uint64_t id) {
     assert(set != NULL);
     assert(id != 0);
-    if (set->capacity == 0) {
-        return 0;
-    }
-    return set->slots[idset_find(set->slots, set->capacity, id)] == id;
+    size_t word = (size_t)((id - 1) / 64);
+    return word < set->word_count && (set->words[word] & (UINT64_C(1) << ((id - 1) % 64))) != 0;
 }

@@ -1,7 +1,8 @@
-/* idset.h — a set of 64-bit ids (event ids held by a store): open addressing with linear
- * probing, load factor at most 1/2, grows by doubling. Id 0 is reserved as the empty slot.
- * Lookup order never leaks into outputs (no iteration API), so pointer or hash order cannot
- * make a run nondeterministic. */
+/* idset.h — a set of ids (event ids held by a store) as a bitmap: bit id - 1 is set when id is
+ * held. Event ids are dense (1 .. events of the run), so a store holding most of them pays a
+ * bit per id, and one holding few pays a bit per id up to its highest (the loader's memory
+ * estimate counts events / 8 bytes per store). Grows by doubling, zero-filled. No iteration
+ * API, so nothing about its layout can leak into outputs. */
 #ifndef RS_IDSET_H
 #define RS_IDSET_H
 
@@ -9,8 +10,8 @@
 #include <stdint.h>
 
 typedef struct rs_idset {
-    uint64_t *slots;      /* capacity entries, 0 = empty */
-    size_t capacity;      /* power of two, or 0 before the first insert */
+    uint64_t *words;      /* word_count words; bit (id - 1) % 64 of word (id - 1) / 64 */
+    size_t word_count;    /* words allocated, 0 before the first insert */
     size_t count;         /* ids held */
 } rs_idset;
 

@@ -414,8 +414,10 @@ void rs_manager_on_message(rs_node *node, rs_message *message) {
         if (slot != NULL) {
             uint32_t store = slot->store;
             for (uint32_t i = 0; message->status == RS_OK && i < message->event_count; i++) {
+                assert(message->events[i].id <= UINT32_MAX); /* history ids fit 32 bits */
                 rs_history_add_receipt(node->world->history, &(rs_history_receipt){
-                    .store = store, .event = message->events[i].id, .time_us = rs_world_now_us()});
+                    .store = store, .event = (uint32_t)message->events[i].id,
+                    .time_us = rs_world_now_us()});
             }
             deliver_reply(manager, *slot, message);
         }

@@ -8,7 +8,11 @@
  * service time of a request whose service starts inside its window; a full_store fault makes
  * a request whose service ends inside its window fail (RS_ERR_STORE, nothing appended); a
  * corrupt fault flips a byte of every stored copy, which the history shows as the copy's
- * append record no longer matching the event's checksum (checks/invariants.c, integrity). */
+ * append record no longer matching the event's checksum (checks/invariants.c, integrity).
+ *
+ * Memory (one entry per stored event-replica, so kept small): the log is the index of each
+ * entry's append record in the history (4 B; the record gives the event, its time and its
+ * checksum), the set of held ids a bitmap (model/idset.h). */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,9 +25,8 @@
 
 typedef struct rs_store_state {
     rs_idset held;             /* event ids in the log */
-    rs_event_id *log;          /* event ids in append order */
-    int64_t *log_time_us;      /* when each log entry was appended (for periodic fsync) */
-    size_t *log_record;        /* each log entry's append record in the history */
+    uint32_t *log;             /* in append order: each entry's append record in the history
+                                  (rs_history_add_append keeps their count below 2^32) */
     size_t log_count, log_capacity;
     rs_message **queue;        /* append requests waiting for the disk, FIFO ring */
     uint32_t queue_head, queue_count, queue_capacity;
@@ -40,7 +43,7 @@ static void *store_alloc(void *old, size_t count, size_t size) {
     return memory;
 }
 
-const rs_event_id *rs_store_log(const rs_node *node, size_t *count) {
+const uint32_t *rs_store_log(const rs_node *node, size_t *count) {
     const rs_store_state *store = node->role;
     assert(node->kind == RS_NODE_STORE && store != NULL);
     *count = store->log_count;
@@ -122,23 +125,20 @@ static void store_apply(rs_node *node, rs_store_state *store, const rs_message *
             abort();
         }
         added |= (int)rs_testing_store_ignores_idempotence; /* test-only (model/testing.h) */
+        assert(event->id <= UINT32_MAX && node->role_index <= UINT16_MAX);
+        size_t record = rs_history_add_append(
+            history,
+            &(rs_history_append){.store = (uint16_t)node->role_index,
+                                 .event = (uint32_t)event->id, .time_us = now_us,
+                                 .duplicate = added == 0},
+            event->version, event->checksum);
         if (added == 1) {
             if (store->log_count == store->log_capacity) {
                 store->log_capacity = store->log_capacity == 0 ? 256 : store->log_capacity * 2;
                 store->log = store_alloc(store->log, store->log_capacity, sizeof *store->log);
-                store->log_time_us = store_alloc(store->log_time_us, store->log_capacity,
-                                                 sizeof *store->log_time_us);
-                store->log_record = store_alloc(store->log_record, store->log_capacity,
-                                                sizeof *store->log_record);
             }
-            store->log_time_us[store->log_count] = now_us;
-            store->log_record[store->log_count] = history->append_count;
-            store->log[store->log_count++] = event->id;
+            store->log[store->log_count++] = (uint32_t)record;
         }
-        rs_history_add_append(history, &(rs_history_append){
-                                           .store = node->role_index, .event = event->id,
-                                           .version = event->version, .checksum = event->checksum,
-                                           .time_us = now_us, .duplicate = added == 0});
         rs_trace_append(node->world->trace, node->role_index, event, added == 0);
     }
 }
@@ -175,16 +175,23 @@ void rs_store_finish(rs_node *node) {
     if (store == NULL) {
         return;
     }
-    rs_history_set_final(node->world->history, node->role_index, store->log, store->log_count);
+    /* the log becomes the final contents in place: record indexes -> event ids */
+    const rs_history *history = node->world->history;
+    for (size_t i = 0; i < store->log_count; i++) {
+        store->log[i] = history->appends[store->log[i]].event;
+    }
+    if (store->log_count == 0) {
+        free(store->log);
+        store->log = NULL;
+    }
+    rs_history_take_final(node->world->history, node->role_index, store->log, store->log_count);
+    store->log = NULL;
     while (store->queue_count > 0) {
         free(store->queue[store->queue_head]);
         store->queue_head = (store->queue_head + 1) % store->queue_capacity;
         store->queue_count--;
     }
     free(store->queue);
-    free(store->log);
-    free(store->log_time_us);
-    free(store->log_record);
     rs_idset_free(&store->held);
     free(store);
     node->role = NULL;
@@ -203,8 +210,9 @@ static size_t store_durable_count(const rs_node *node, const rs_store_state *sto
     int64_t interval_us = llround(scenario->fsync_interval_ms * 1000.0);
     assert(interval_us > 0);
     int64_t last_sync_us = now_us / interval_us * interval_us;
+    const rs_history_append *appends = node->world->history->appends;
     size_t kept = store->log_count;
-    while (kept > 0 && store->log_time_us[kept - 1] > last_sync_us) {
+    while (kept > 0 && appends[store->log[kept - 1]].time_us > last_sync_us) {
         kept--;
     }
     return kept;
@@ -225,8 +233,9 @@ uint64_t rs_store_crash(rs_node *node) {
     store->log_count = kept;
     rs_idset_free(&store->held);
     rs_idset_init(&store->held);
+    const rs_history_append *appends = node->world->history->appends;
     for (size_t i = 0; i < kept; i++) {
-        if (rs_idset_insert(&store->held, store->log[i]) < 0) {
+        if (rs_idset_insert(&store->held, appends[store->log[i]].event) < 0) {
             fprintf(stderr, "replsim: out of memory (store index)\n");
             abort();
         }
@@ -240,15 +249,17 @@ uint64_t rs_store_corrupt(rs_node *node, rs_rng *rng) {
     assert(node->kind == RS_NODE_STORE);
     rs_history *history = node->world->history;
     for (size_t i = 0; i < store->log_count; i++) {
-        assert(store->log_record[i] < history->append_count);
-        rs_history_append *record = &history->appends[store->log_record[i]];
-        assert(record->event == store->log[i] && record->store == node->role_index);
+        size_t record = store->log[i];
+        assert(record < history->append_count);
+        const rs_history_append *append = &history->appends[record];
+        assert(append->store == node->role_index);
         uint32_t byte = (uint32_t)rs_rng_below(rng, 4);
         uint32_t flips = 1 + (uint32_t)rs_rng_below(rng, 255); /* never zero: a real change */
-        record->checksum ^= flips << (8 * byte);
-        if (record->checksum == history->events[record->event - 1].checksum) {
-            record->checksum ^= 1; /* a second corruption undid the first: damage it again */
+        uint32_t checksum = rs_history_append_checksum(history, record) ^ (flips << (8 * byte));
+        if (checksum == history->events[append->event - 1].checksum) {
+            checksum ^= 1; /* a second corruption undid the first: damage it again */
         }
+        rs_history_set_append_checksum(history, record, checksum);
     }
     return store->log_count;
 }

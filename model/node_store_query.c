@@ -47,7 +47,7 @@ static int compare_entries(const void *left, const void *right) {
 static query_entry *query_collect(const rs_node *node, const rs_event *ask, bool read,
                                   size_t *count) {
     size_t log_count = 0;
-    const rs_event_id *log = rs_store_log(node, &log_count);
+    const uint32_t *log = rs_store_log(node, &log_count);
     const rs_history *history = node->world->history;
     query_entry *entries = malloc((log_count + 1) * sizeof *entries);
     if (entries == NULL) {
@@ -56,10 +56,11 @@ static query_entry *query_collect(const rs_node *node, const rs_event *ask, bool
     }
     size_t used = 0;
     for (size_t i = 0; i < log_count; i++) {
-        const rs_history_event *event = &history->events[log[i] - 1];
+        rs_event_id id = history->appends[log[i]].event;
+        const rs_history_event *event = &history->events[id - 1];
         if (read ? event->stream == ask->stream && event->version >= ask->version
                  : event->stream >= ask->stream) {
-            entries[used++] = (query_entry){read ? event->version : event->stream, log[i]};
+            entries[used++] = (query_entry){read ? event->version : event->stream, id};
         }
     }
     qsort(entries, used, sizeof *entries, compare_entries);

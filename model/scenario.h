@@ -243,9 +243,10 @@ int rs_scenario_apply_nemesis(rs_scenario *scenario, uint64_t seed, char **fault
 int rs_scenario_apply_replay(rs_scenario *scenario, const char *report_dir, char *error,
                              size_t error_size);
 
-/* Estimated peak memory of a run in bytes: per event (history event + request, ~96 B) and per
- * replica on a target store (log entry and time, id-set slot, history append and receipt,
- * ~96 B), plus 64 MiB of base. An estimate to refuse hopeless runs early, not a bound. */
+/* Estimated peak memory of a run in bytes: per event (history event + request, ~96 B), per
+ * replica on a target store (history append and receipt, log entry, report samples, ~48 B),
+ * per store a bitmap of held ids (events / 4 B at most), plus 64 MiB of base. An estimate to
+ * refuse hopeless runs early, not a bound. */
 double rs_scenario_memory_estimate(const rs_scenario *scenario);
 
 /* Do the strategy's targets differ per event (rules)? Then figures and invariants judged

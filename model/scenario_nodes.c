@@ -117,6 +117,9 @@ double rs_scenario_memory_estimate(const rs_scenario *scenario) {
     assert(scenario->rate_per_s >= 0 && scenario->duration_s >= 0);
     double events = scenario->rate_per_s * scenario->duration_s;
     double replicas = events * (double)scenario->target_count;
+    /* each store's set of held ids is a bitmap up to its highest id: events / 8 bytes, up to
+     * twice that after growth (model/idset.h) */
+    double bitmaps = events / 4.0 * (double)scenario->store_count;
     return RS_MEMORY_BASE_BYTES + events * RS_MEMORY_BYTES_PER_EVENT +
-           replicas * RS_MEMORY_BYTES_PER_REPLICA;
+           replicas * RS_MEMORY_BYTES_PER_REPLICA + bitmaps;
 }

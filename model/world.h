@@ -219,8 +219,9 @@ void rs_store_on_query(rs_node *store, const rs_message *query);
 uint64_t rs_digest_mix(rs_event_id id);
 rs_event rs_digest_to_carrier(const rs_stream_digest *digest);
 rs_stream_digest rs_digest_from_carrier(const rs_event *carrier);
-/* The store's log: held event ids in append order (node_store.c); borrowed. */
-const rs_event_id *rs_store_log(const rs_node *store, size_t *count);
+/* The store's log in append order: each held entry's append record index in the history
+ * (history->appends[i].event is the event); borrowed (node_store.c). */
+const uint32_t *rs_store_log(const rs_node *store, size_t *count);
 
 int rs_client_init(rs_node *node);
 void rs_client_on_message(rs_node *node, rs_message *message);

@@ -203,7 +203,8 @@ static uint64_t corrupted_detected(const rs_history *history) {
     for (size_t a = 0; a < history->append_count; a++) {
         const rs_history_append *append = &history->appends[a];
         assert(append->event >= 1 && append->event <= history->event_count);
-        detected += append->checksum != history->events[append->event - 1].checksum;
+        detected += rs_history_append_checksum(history, a) !=
+                    history->events[append->event - 1].checksum;
     }
     return detected;
 }
@@ -395,7 +396,7 @@ typedef struct consistency_replay {
     uint64_t *bits;           /* bit event_index * target_count + position: held now */
     uint32_t *holders;        /* per event: targets holding it now */
     uint8_t *acked;           /* per event: acknowledged ok so far */
-    rs_event_id **log;        /* per store: its log as replayed (appends, crash truncations) */
+    uint32_t **log;           /* per store: its log as replayed (appends, crash truncations) */
     size_t *log_count;        /* per store: entries in log */
     size_t *log_capacity;     /* per store: room in log */
     uint64_t acked_count;     /* events acknowledged ok so far */
@@ -434,7 +435,7 @@ static void replay_append(consistency_replay *r, const rs_history_append *append
     uint32_t store = append->store;
     if (r->log_count[store] == r->log_capacity[store]) {
         size_t capacity = r->log_capacity[store] == 0 ? 256 : 2 * r->log_capacity[store];
-        rs_event_id *grown = realloc(r->log[store], capacity * sizeof *grown);
+        uint32_t *grown = realloc(r->log[store], capacity * sizeof *grown);
         if (grown == NULL) {
             r->failed = true;
             return;

@@ -96,10 +96,11 @@
 #define RS_SWEEP_JOBS_MAX 256          /* parallel child processes (-j) */
 
 /* Memory estimate used to refuse a hopeless run before it starts (cli: REPLSIM_MEMORY_
- * BUDGET_MIB): per event, a history event and request; per replica on a target store, its log
- * entry and time, id-set slot, history append and receipt; plus the engine's base. */
+ * BUDGET_MIB): per event, a history event and request; per replica on a target store, its
+ * history append (16 B) and receipt (16 B), its log entry (4 B) and the reports' samples
+ * (8 B); per store, its bitmap of held ids (model/scenario_nodes.c); plus the engine's base. */
 #define RS_MEMORY_BYTES_PER_EVENT 96.0
-#define RS_MEMORY_BYTES_PER_REPLICA 96.0
+#define RS_MEMORY_BYTES_PER_REPLICA 48.0
 #define RS_MEMORY_BASE_BYTES (64.0 * 1024 * 1024)
 
 /* Scenario files: a hand-written scenario is a few kB; 4 MiB leaves room for generated ones. */

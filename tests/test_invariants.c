@@ -42,8 +42,7 @@ static void clean_fixture(void) {
             .client_ack_us = e * 10 * MS + 10 * MS});
         for (uint32_t s = 0; s < 2; s++) {
             rs_history_add_append(&history, &(rs_history_append){
-                .store = s, .event = e, .version = e, .checksum = 100 + e,
-                .time_us = e * 10 * MS + 2 * MS});
+                .store = (uint16_t)s, .event = e, .time_us = e * 10 * MS + 2 * MS}, e, 100 + e);
             rs_history_add_receipt(&history, &(rs_history_receipt){
                 .store = s, .event = e, .time_us = e * 10 * MS + 5 * MS});
         }
@@ -79,7 +78,8 @@ static void test_clean_history_violates_nothing(void) {
 
 static void test_each_planted_violation_is_flagged_by_its_invariant(void) {
     clean_fixture();
-    history.appends[1].checksum = 999;           /* integrity: store 1 stored event 1 wrongly */
+    rs_history_set_append_checksum(&history, 1, 999); /* integrity: store 1 stored event 1
+                                                         wrongly */
     history.receipts[3].time_us = 40 * MS;       /* honesty: event 2 acked at 29 ms with one
                                                     confirmation received */
     finish((const rs_event_id[]){2, 1, 2}, 3,    /* order: v2 before v1; duplicates: 2 twice */
@@ -107,7 +107,7 @@ static void test_each_planted_violation_is_flagged_by_its_invariant(void) {
 static void test_violations_are_counted_beyond_the_listed_examples(void) {
     clean_fixture();
     for (size_t a = 0; a < history.append_count; a++) {
-        history.appends[a].checksum = 1;
+        rs_history_set_append_checksum(&history, a, 1);
     }
     finish((const rs_event_id[]){1, 2}, 2, (const rs_event_id[]){1, 2}, 2);
     rs_check_result result;

@@ -38,8 +38,8 @@ static void add_request(rs_status status, int64_t invoke_us, int64_t arrival_us,
 
 static void add_append(uint32_t store, rs_event_id event, int64_t time_us, uint8_t duplicate) {
     rs_history_add_append(&history, &(rs_history_append){
-        .store = store, .event = event, .version = (uint32_t)event, .time_us = time_us,
-        .duplicate = duplicate});
+        .store = (uint16_t)store, .event = (uint32_t)event, .time_us = time_us,
+        .duplicate = duplicate}, (uint32_t)event, 0);
 }
 
 /* Stores: eu/store-1 (0), eu/store-2 (1), us/store-1 (2). Replication latencies, manager
