@@ -13,8 +13,10 @@
 #   (1.00: the later events cost exactly as much as the earlier ones). Memory beyond a fixed base: the least-squares line of peak
 #   RSS over event-replicas gives the bytes per event-replica (slope: history, store logs and
 #   report included) and the base (intercept).
-# * scale-1000: bench/scenarios/scale-1000.json (20 regions x 50 stores, each event written to
-#   the 50 stores of its origin region), once without and once with plots: time and memory.
+# * scale-1000: bench/scenarios/scale-1000.json (20 regions x 50 stores, async_queue with
+#   primary local_region: each event written to the 50 stores of its origin region before the
+#   ack, then copied to the other 950 by the queue's workers), once without and once with
+#   plots: time and memory.
 #
 # Prints tables; writes out/bench/scale.json. Honest figures only: nothing is tuned to a target.
 #

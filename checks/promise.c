@@ -23,6 +23,28 @@ static bool skips_unhealthy(const rs_scenario *scenario) {
     return strcmp(spec->choices[choice], "skip") == 0;
 }
 
+/* async_queue with primary "local_region": fills primaries[r] with the targets in region r
+ * (1 where there are none: the first target is then the primary). */
+static bool regional_primaries(const rs_scenario *scenario, uint32_t primaries[RS_REGIONS_MAX]) {
+    int index = rs_component_param_index(scenario->strategy, "primary");
+    if (index < 0) {
+        return false;
+    }
+    const rs_param_spec *spec = &scenario->strategy->params[index];
+    assert(spec->type == RS_PARAM_ENUM && spec->choices != NULL);
+    if (strcmp(spec->choices[(size_t)scenario->strategy_params[index]], "local_region") != 0) {
+        return false;
+    }
+    memset(primaries, 0, RS_REGIONS_MAX * sizeof *primaries);
+    for (uint32_t t = 0; t < scenario->target_count; t++) {
+        primaries[rs_scenario_store_region(scenario, scenario->targets[t])]++;
+    }
+    for (uint32_t r = 0; r < scenario->region_count; r++) {
+        primaries[r] = primaries[r] == 0 ? 1 : primaries[r];
+    }
+    return true;
+}
+
 static int compare_u64(const void *left, const void *right) {
     uint64_t a = *(const uint64_t *)left, b = *(const uint64_t *)right;
     return a < b ? -1 : a > b ? 1 : 0;
@@ -32,6 +54,9 @@ struct rs_check_promises {
     const rs_scenario *scenario;  /* borrowed */
     const rs_history *history;    /* borrowed */
     bool asynchronous;            /* the strategy promises every secondary eventually */
+    bool regional;                /* async with primary local_region: the ack promises the
+                                     acking manager's region's targets (regional_primaries) */
+    uint32_t primaries[RS_REGIONS_MAX]; /* regional: primaries per region of the manager */
     uint32_t *abandoned;          /* per event: distinct target stores reported abandoned */
 };
 
@@ -44,6 +69,8 @@ rs_check_promises *rs_check_promises_new(const rs_scenario *scenario, const rs_h
     promises->scenario = scenario;
     promises->history = history;
     promises->asynchronous = rs_scenario_is_async(scenario);
+    promises->regional =
+        promises->asynchronous && regional_primaries(scenario, promises->primaries);
     if (!promises->asynchronous) {
         return promises;
     }
@@ -102,6 +129,14 @@ uint32_t rs_check_promised_at_ack(const rs_check_promises *promises,
     assert(promises != NULL && request != NULL);
     const rs_scenario *scenario = promises->scenario;
     const rs_history *history = promises->history;
+    if (promises->regional) { /* every primary of the manager's region; managers in region order */
+        uint32_t region = 0, managers = scenario->regions[0].managers;
+        while (request->manager >= managers && region + 1 < scenario->region_count) {
+            managers += scenario->regions[++region].managers;
+        }
+        assert(request->manager < managers);
+        return promises->primaries[region];
+    }
     if (!skips_unhealthy(scenario) || scenario->write_quorum != scenario->target_count) {
         return scenario->write_quorum; /* a quorum is promised whatever the health */
     }

@@ -8,7 +8,9 @@
  *   at the end   the target stores that must hold each of its events after the settle time:
  *                the same, except for an asynchronous strategy (async_queue), which promises
  *                the primary at the ack and every secondary eventually — less the copies it
- *                reported abandoned (a dropped or given-up job, recorded by the runtime). */
+ *                reported abandoned (a dropped or given-up job, recorded by the runtime).
+ *                With its primary "local_region", the ack promises every target of the acking
+ *                manager's region (1, the first target, when it has none). */
 #ifndef RS_CHECK_PROMISE_H
 #define RS_CHECK_PROMISE_H
 

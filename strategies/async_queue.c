@@ -1,40 +1,41 @@
 /* async_queue.c — asynchronous replication through a bounded queue (the chapter's
- * AsyncReplicationWithQueue). A client append is written to the primary, config->targets[0],
- * alone; when the primary confirms, the client is acked ok at once (when it fails or times out,
- * the client gets that status and nothing more happens). Then one replication job per
- * secondary (every other target) enters a FIFO of at most queue_capacity waiting jobs, and
- * `workers` workers drain it oldest first: a worker appends its job's events to its secondary
- * and, on an error or timeout, retries the same job after backoff_initial_ms, doubling each
- * time up to backoff_max_ms, at most max_retries times, then gives the job up. A worker is busy
- * while its append is in flight or while it backs off. The consistency policy's write quorum
- * does not apply: the primary alone decides the ack (scenarios should say
- * {"type": "quorum", "write_quorum": 1} so the durability invariant judges what is promised).
+ * AsyncReplicationWithQueue), its client-request side; the queue and its workers are in
+ * async_queue_jobs.c. A client append is written to the primaries alone: with primary "first"
+ * (the default) config->targets[0]; with "local_region" every target store in the hosting
+ * manager's region, in parallel (as star), or targets[0] when that region holds no target
+ * (logged once at the first append). When every primary has confirmed, the client is acked ok
+ * at once; the first primary to fail or time out answers the client with its status, and
+ * nothing more happens to that request (primaries that did confirm keep the events). Then one
+ * replication job per secondary (every other target, in target order) enters a FIFO of at most
+ * queue_capacity waiting jobs, which `workers` workers drain oldest first, with retries and
+ * exponential backoff (async_queue_jobs.c). The consistency policy's write quorum does not
+ * apply: the primaries — one, or all of the local region's targets — decide the ack, as the
+ * primary alone did (scenarios should say {"type": "quorum", "write_quorum": 1}; the checkers
+ * judge "the primaries had it at the ack" from the scenario, checks/promise.c).
  *
- * When the jobs of a request do not fit (on_full): "block" holds the request, primary not yet
+ * When the jobs of a request do not fit (on_full): "block" holds the request, primaries not yet
  * written, in an admission FIFO until the queue has room for all its jobs; "reject" answers
  * rejected at once and writes nothing; "drop_oldest" evicts the oldest waiting jobs to make
  * room — each one an acknowledged event a secondary will never get. Under block and reject a
- * request's jobs are counted against the queue from the moment its primary append is sent
- * (a reservation), so a request admitted never finds the queue full when its primary confirms.
+ * request's jobs are counted against the queue from the moment its primary appends are sent
+ * (a reservation), so a request admitted never finds the queue full when its primaries confirm.
  * A request with more secondaries than queue_capacity can never fit: under block and reject it
  * is rejected (logged once); under drop_oldest its own later jobs evict its earlier ones.
  *
  * Metrics: gauge "queue_depth" (waiting jobs, reported at the end of every callback that
  * changed it: a job a worker takes in the instant it is queued never raises it), observation
- * "queue_wait_us" (per job a worker takes: now minus its enqueue time), metric_latency for the
- * primary (request to reply) and for each secondary that confirms (now minus the primary's
+ * "queue_wait_us" (per job a worker takes: now minus its enqueue time), metric_latency for each
+ * primary (request to reply) and for each secondary that confirms (now minus the last primary's
  * confirmation: the replication lag), metric_result once per store per final outcome (primary
  * reply; secondary ok, given up with its last status, or RS_ERR_REJECTED when dropped), and the
  * counters "async_retries", "async_dropped", "async_rejected" (every client answered rejected),
  * "async_replication_failed" and "async_blocked" (requests that waited for admission), all
  * reported at 0 on the first client append so a report lists them.
  *
- * Requests live in a slab indexed by the primary append's tag (each slot owns a copy of the
- * events, which its jobs share, and is freed when its last job ends); a worker's appends carry
- * a tag of WORKER_TAG_BASE + worker index and its backoff timer the worker index; the queue is
- * a ring buffer grown by doubling up to queue_capacity; idle workers are a stack and held
- * requests a list threaded through the slab. Every callback is O(1) plus O(jobs it moves). */
-#include "strategies/async_queue.h"
+ * Requests live in a slab indexed by the primary appends' tag (each slot owns a copy of the
+ * events, which its jobs share, and is freed when its last job ends); held requests are a list
+ * threaded through the slab. Every callback is O(primaries) plus O(jobs it moves). */
+#include "strategies/async_queue_internal.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -42,6 +43,7 @@
 #include <string.h>
 
 static const char *const on_full_choices[] = {"block", "reject", "drop_oldest", NULL};
+static const char *const primary_choices[] = {"first", "local_region", NULL};
 
 static const rs_param_spec async_params[] = {
     [RS_ASYNC_QUEUE_PARAM_TIMEOUT_MS] = {"timeout_ms", RS_PARAM_NUMBER, 500, 0.001,
@@ -70,87 +72,15 @@ static const rs_param_spec async_params[] = {
     [RS_ASYNC_QUEUE_PARAM_BACKOFF_MAX_MS] = {"backoff_max_ms", RS_PARAM_NUMBER, 1000, 0,
                                              RS_TIMEOUT_MS_MAX, NULL,
                                              "cap of the wait between retries, ms"},
+    [RS_ASYNC_QUEUE_PARAM_PRIMARY] = {"primary", RS_PARAM_ENUM, RS_ASYNC_QUEUE_PRIMARY_FIRST, 0,
+                                      0, primary_choices,
+                                      "stores written before the ack: the first target, or "
+                                      "every target in the manager's region (the first target "
+                                      "when it has none); jobs copy to the rest"},
 };
 
 _Static_assert(sizeof async_params / sizeof async_params[0] == RS_ASYNC_QUEUE_PARAM_COUNT,
                "one spec per parameter");
-
-/* Tags of worker appends; primary appends use slab indices, below RS_IN_FLIGHT_MAX. */
-#define WORKER_TAG_BASE (UINT64_C(1) << 32)
-_Static_assert(RS_IN_FLIGHT_MAX < (1LL << 32), "slab indices stay below the worker tags");
-
-/* The smallest ring buffer allocated; it doubles up to queue_capacity. */
-#define QUEUE_ALLOCATED_MIN 64u
-
-typedef enum async_phase {
-    ASYNC_PHASE_FREE = 0,      /* slot unused, on the free list */
-    ASYNC_PHASE_HELD,          /* waiting for admission (block), primary not written */
-    ASYNC_PHASE_PRIMARY,       /* primary append in flight */
-    ASYNC_PHASE_REPLICATING    /* acked; jobs_left jobs queued or held by workers */
-} async_phase;
-
-typedef struct async_request {
-    uint64_t client_request;   /* handle to answer the client with */
-    rs_event *events;          /* owned copy of the client's stream, kept across slot reuse */
-    uint32_t event_count;      /* events in use, 1..RS_EVENTS_PER_APPEND_MAX */
-    uint32_t event_capacity;   /* events allocated */
-    int64_t primary_sent_us;   /* local time the primary append was sent */
-    int64_t confirmed_us;      /* local time the primary confirmed: base of replication lag */
-    uint32_t jobs_left;        /* jobs not finished yet (waiting, in flight, backing off) */
-    uint32_t next;             /* free-list or admission-list link: index + 1; 0 = end */
-    async_phase phase;         /* where the request is in its life */
-} async_request;
-
-typedef struct async_job {
-    uint32_t request;          /* slab index of the request whose events it carries */
-    uint32_t store;            /* the secondary to write (global store index) */
-    int64_t enqueued_us;       /* local time it entered the queue */
-} async_job;
-
-typedef enum async_worker_phase {
-    ASYNC_WORKER_IDLE = 0,     /* on the idle stack, holds no job */
-    ASYNC_WORKER_APPENDING,    /* its job's append is in flight */
-    ASYNC_WORKER_BACKING_OFF   /* waiting for its backoff timer before the next attempt */
-} async_worker_phase;
-
-typedef struct async_worker {
-    async_job job;             /* the job it holds unless idle */
-    async_worker_phase phase;  /* what it is doing */
-    uint32_t retries;          /* retries made for this job so far, 0..max_retries */
-    int64_t backoff_us;        /* wait before its next retry (already capped) */
-    rs_timer_id timer;         /* backoff timer while backing off; 0 otherwise */
-} async_worker;
-
-typedef struct async_state {
-    const rs_strategy_config *config;  /* targets; outlives the instance */
-    rs_runtime runtime;                /* the port */
-    int64_t timeout_us;                /* per store append */
-    int64_t backoff_initial_us;        /* wait before the first retry */
-    int64_t backoff_max_us;            /* cap of the doubling wait */
-    uint32_t max_retries;              /* retries per job before giving up */
-    uint32_t on_full;                  /* RS_ASYNC_QUEUE_ON_FULL_* */
-    uint32_t secondary_count;          /* target_count - 1: jobs per request */
-    async_job *queue;                  /* ring buffer of waiting jobs, oldest at queue_head */
-    uint32_t queue_capacity;           /* most waiting jobs (the parameter) */
-    uint32_t queue_allocated;          /* ring slots allocated, <= queue_capacity */
-    uint32_t queue_head;               /* ring index of the oldest waiting job */
-    uint32_t queue_depth;              /* waiting jobs */
-    uint32_t reserved;                 /* queue places promised to primaries in flight */
-    async_worker *workers;             /* worker_count workers */
-    uint32_t worker_count;             /* the parameter, 1..RS_ASYNC_QUEUE_WORKERS_MAX */
-    uint32_t *idle;                    /* stack of idle worker indices, worker_count entries */
-    uint32_t idle_count;               /* idle workers */
-    async_request *slots;              /* slab of requests, indexed by primary tag */
-    uint32_t slot_capacity;            /* allocated slots */
-    uint32_t slot_used;                /* slots handed out at least once */
-    uint32_t free_head;                /* first free slot + 1; 0 = none */
-    uint32_t held_head;                /* oldest held request + 1; 0 = none */
-    uint32_t held_tail;                /* newest held request + 1; 0 = none */
-    uint32_t held_count;               /* requests waiting for admission */
-    int64_t depth_reported;            /* last queue_depth gauge level; -1 before any */
-    bool metrics_announced;            /* counters and gauge were reported at 0 */
-    bool never_fits_logged;            /* the "more secondaries than queue_capacity" warning */
-} async_state;
 
 static int64_t async_ms_to_us(double milliseconds) {
     assert(milliseconds >= 0);
@@ -159,7 +89,7 @@ static int64_t async_ms_to_us(double milliseconds) {
 }
 
 static void async_destroy(void *state) {
-    async_state *async = state;
+    rs__async_state *async = state;
     assert(async != NULL);
     assert(async->slot_used <= async->slot_capacity);
     for (uint32_t i = 0; i < async->slot_used; i++) {
@@ -169,10 +99,11 @@ static void async_destroy(void *state) {
     free(async->queue);
     free(async->workers);
     free(async->idle);
+    free(async->stores);
     free(async);
 }
 
-static void async_read_params(async_state *async, const double *params) {
+static void async_read_params(rs__async_state *async, const double *params) {
     assert(async != NULL && params != NULL);
     async->timeout_us = async_ms_to_us(params[RS_ASYNC_QUEUE_PARAM_TIMEOUT_MS]);
     async->worker_count = (uint32_t)params[RS_ASYNC_QUEUE_PARAM_WORKERS];
@@ -181,28 +112,72 @@ static void async_read_params(async_state *async, const double *params) {
     async->max_retries = (uint32_t)params[RS_ASYNC_QUEUE_PARAM_MAX_RETRIES];
     async->backoff_initial_us = async_ms_to_us(params[RS_ASYNC_QUEUE_PARAM_BACKOFF_INITIAL_MS]);
     async->backoff_max_us = async_ms_to_us(params[RS_ASYNC_QUEUE_PARAM_BACKOFF_MAX_MS]);
+    async->primary_mode = (uint32_t)params[RS_ASYNC_QUEUE_PARAM_PRIMARY];
     assert(async->timeout_us > 0);
+    assert(async->primary_mode <= RS_ASYNC_QUEUE_PRIMARY_LOCAL_REGION);
     assert(async->worker_count >= 1 && async->worker_count <= RS_ASYNC_QUEUE_WORKERS_MAX);
     assert(async->queue_capacity >= 1 && async->queue_capacity <= RS_IN_FLIGHT_MAX);
     assert(async->on_full <= RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST);
     assert(async->max_retries <= 100);
 }
 
+/* Is target number `position` a primary? (local: the manager's region has targets) */
+static bool async_is_primary(const rs__async_state *async, bool local, uint32_t position) {
+    const rs_strategy_config *config = async->config;
+    assert(position < config->target_count);
+    if (!local) {
+        return position == 0;
+    }
+    uint32_t store = config->targets[position];
+    assert(store < config->store_count);
+    return config->store_region[store] == config->manager_region;
+}
+
+/* Fills async->stores: the primaries, then the secondaries, each in target order. Returns
+ * false when memory is out. */
+static bool async_choose_primaries(rs__async_state *async) {
+    const rs_strategy_config *config = async->config;
+    async->stores = malloc(config->target_count * sizeof *async->stores);
+    if (async->stores == NULL) {
+        return false;
+    }
+    bool local = false;
+    if (async->primary_mode == RS_ASYNC_QUEUE_PRIMARY_LOCAL_REGION) {
+        assert(config->store_region != NULL);
+        for (uint32_t i = 0; i < config->target_count && !local; i++) {
+            local = async_is_primary(async, true, i);
+        }
+        async->primary_fell_back = !local;
+    }
+    uint32_t count = 0;
+    for (int pass = 0; pass < 2; pass++) {   /* primaries, then secondaries */
+        for (uint32_t i = 0; i < config->target_count; i++) {
+            if (async_is_primary(async, local, i) == (pass == 0)) {
+                async->stores[count++] = config->targets[i];
+            }
+        }
+        async->primary_count = pass == 0 ? count : async->primary_count;
+    }
+    assert(count == config->target_count);
+    assert(async->primary_count >= 1 && async->primary_count <= count);
+    async->secondary_count = count - async->primary_count;
+    return true;
+}
+
 static void *async_create(const rs_strategy_config *config, rs_runtime runtime) {
     assert(config != NULL && config->params != NULL);
     assert(config->target_count >= 1 && config->targets != NULL);
-    async_state *async = calloc(1, sizeof *async);
+    rs__async_state *async = calloc(1, sizeof *async);
     if (async == NULL) {
         return NULL;
     }
     async->config = config;
     async->runtime = runtime;
-    async->secondary_count = config->target_count - 1;
     async->depth_reported = -1;
     async_read_params(async, config->params);
     async->workers = calloc(async->worker_count, sizeof *async->workers);
     async->idle = calloc(async->worker_count, sizeof *async->idle);
-    if (async->workers == NULL || async->idle == NULL) {
+    if (async->workers == NULL || async->idle == NULL || !async_choose_primaries(async)) {
         async_destroy(async);
         return NULL;
     }
@@ -214,10 +189,10 @@ static void *async_create(const rs_strategy_config *config, rs_runtime runtime) 
 }
 
 /* Returns a free slot index, or -1 when the in-flight limit is reached or memory is out. */
-static int64_t async_slot_take(async_state *async) {
+static int64_t async_slot_take(rs__async_state *async) {
     if (async->free_head != 0) {
         uint32_t index = async->free_head - 1;
-        assert(async->slots[index].phase == ASYNC_PHASE_FREE);
+        assert(async->slots[index].phase == RS__ASYNC_PHASE_FREE);
         async->free_head = async->slots[index].next;
         return index;
     }
@@ -226,7 +201,7 @@ static int64_t async_slot_take(async_state *async) {
             return -1;
         }
         uint32_t capacity = async->slot_capacity == 0 ? 64 : async->slot_capacity * 2;
-        async_request *slots = realloc(async->slots, capacity * sizeof *slots);
+        rs__async_request *slots = realloc(async->slots, capacity * sizeof *slots);
         if (slots == NULL) {
             return -1;
         }
@@ -239,17 +214,17 @@ static int64_t async_slot_take(async_state *async) {
     return async->slot_used++;
 }
 
-static void async_slot_release(async_state *async, uint32_t index) {
+void rs__async_slot_release(rs__async_state *async, uint32_t index) {
     assert(index < async->slot_used);
     assert(async->slots[index].jobs_left == 0);
-    assert(async->slots[index].phase != ASYNC_PHASE_FREE);
-    async->slots[index].phase = ASYNC_PHASE_FREE;
+    assert(async->slots[index].phase != RS__ASYNC_PHASE_FREE);
+    async->slots[index].phase = RS__ASYNC_PHASE_FREE;
     async->slots[index].next = async->free_head;
     async->free_head = index + 1;
 }
 
 /* Copies `stream` into the slot's own buffer. Returns false when memory is out. */
-static bool async_slot_copy(async_request *request, const rs_event_stream *stream) {
+static bool async_slot_copy(rs__async_request *request, const rs_event_stream *stream) {
     assert(request != NULL && stream != NULL);
     assert(stream->count >= 1 && stream->count <= RS_EVENTS_PER_APPEND_MAX);
     if (request->event_capacity < stream->count) {
@@ -265,168 +240,43 @@ static bool async_slot_copy(async_request *request, const rs_event_stream *strea
     return true;
 }
 
-/* One job of request `index` has ended (ok, given up or dropped); frees the request with its
- * last one. */
-static void async_job_end(async_state *async, uint32_t index) {
-    assert(index < async->slot_used);
-    async_request *request = &async->slots[index];
-    assert(request->phase == ASYNC_PHASE_REPLICATING);
-    assert(request->jobs_left > 0);
-    request->jobs_left--;
-    if (request->jobs_left == 0) {
-        async_slot_release(async, index);
-    }
-}
-
-/* Doubles the ring buffer (at most to queue_capacity), unwrapping it so the oldest job is at
- * index 0. O(depth), amortised O(1) per push. Returns false when memory is out. */
-static bool async_queue_grow(async_state *async) {
-    assert(async->queue_depth == async->queue_allocated);
-    assert(async->queue_allocated < async->queue_capacity);
-    uint32_t allocated = async->queue_allocated == 0 ? QUEUE_ALLOCATED_MIN
-                                                     : async->queue_allocated * 2;
-    allocated = allocated < async->queue_capacity ? allocated : async->queue_capacity;
-    async_job *queue = malloc(allocated * sizeof *queue);
-    if (queue == NULL) {
-        return false;
-    }
-    for (uint32_t i = 0; i < async->queue_depth; i++) {
-        queue[i] = async->queue[(async->queue_head + i) % async->queue_allocated];
-    }
-    free(async->queue);
-    async->queue = queue;
-    async->queue_allocated = allocated;
-    async->queue_head = 0;
-    return true;
-}
-
-/* Takes the oldest waiting job out of the queue. */
-static async_job async_queue_pop(async_state *async) {
-    assert(async->queue_depth > 0);
-    assert(async->queue_head < async->queue_allocated);
-    async_job job = async->queue[async->queue_head];
-    async->queue_head = (async->queue_head + 1) % async->queue_allocated;
-    async->queue_depth--;
-    return job;
-}
-
-/* Tells the world `job`'s secondary will never get its events from us. */
-static void async_report_abandoned(async_state *async, async_job job) {
-    const async_request *request = &async->slots[job.request];
-    rs_event_stream events = {request->event_count, request->events};
-    async->runtime.ops->report_abandoned(async->runtime.context, job.store, &events);
-}
-
-/* A job that will never be replicated: its secondary misses the events for good. */
-static void async_job_drop(async_state *async, async_job job) {
-    assert(job.request < async->slot_used);
-    assert(job.store < async->config->store_count);
-    const rs_runtime_ops *ops = async->runtime.ops;
-    ops->metric_count(async->runtime.context, "async_dropped", 1);
-    ops->metric_result(async->runtime.context, job.store, RS_ERR_REJECTED);
-    async_report_abandoned(async, job);
-    async_job_end(async, job.request);
-}
-
-/* Appends `job` to the queue, evicting the oldest waiting job when it is full (only
- * drop_oldest lets it be full: block and reject reserved the room before the primary). */
-static void async_queue_push(async_state *async, async_job job) {
-    assert(job.request < async->slot_used);
-    assert(async->queue_depth <= async->queue_capacity);
-    if (async->queue_depth == async->queue_capacity) {
-        assert(async->on_full == RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST);
-        async_job_drop(async, async_queue_pop(async));
-    }
-    if (async->queue_depth == async->queue_allocated && !async_queue_grow(async)) {
-        async->runtime.ops->log(async->runtime.context, RS_LOG_ERROR,
-                                "async_queue: out of memory growing the queue; job dropped");
-        async_job_drop(async, job);
-        return;
-    }
-    assert(async->queue_depth < async->queue_allocated);
-    uint32_t tail = (async->queue_head + async->queue_depth) % async->queue_allocated;
-    async->queue[tail] = job;
-    async->queue_depth++;
-}
-
-/* Sends worker `index`'s job to its secondary (first attempt or a retry). */
-static void async_worker_send(async_state *async, uint32_t index) {
-    assert(index < async->worker_count);
-    async_worker *worker = &async->workers[index];
-    assert(worker->phase == ASYNC_WORKER_APPENDING);
-    assert(worker->timer == 0);
-    const async_request *request = &async->slots[worker->job.request];
-    assert(request->phase == ASYNC_PHASE_REPLICATING);
-    rs_event_stream stream = {request->event_count, request->events};
-    async->runtime.ops->store_append(async->runtime.context, worker->job.store, &stream,
-                                     async->timeout_us, WORKER_TAG_BASE + index);
-}
-
-/* Idle workers take the oldest waiting jobs, one each, until either runs out. */
-static void async_dispatch(async_state *async) {
-    assert(async->idle_count <= async->worker_count);
-    assert(async->queue_depth <= async->queue_capacity);
-    const rs_runtime_ops *ops = async->runtime.ops;
-    void *context = async->runtime.context;
-    while (async->idle_count > 0 && async->queue_depth > 0) {
-        uint32_t index = async->idle[--async->idle_count];
-        async_worker *worker = &async->workers[index];
-        assert(worker->phase == ASYNC_WORKER_IDLE);
-        worker->job = async_queue_pop(async);
-        worker->phase = ASYNC_WORKER_APPENDING;
-        worker->retries = 0;
-        worker->backoff_us = async->backoff_initial_us < async->backoff_max_us
-                                 ? async->backoff_initial_us : async->backoff_max_us;
-        int64_t now_us = ops->now_us(context);
-        assert(now_us >= worker->job.enqueued_us);
-        ops->metric_observe(context, "queue_wait_us", now_us - worker->job.enqueued_us);
-        async_worker_send(async, index);
-    }
-}
-
-/* Worker `index` is done with its job: back on the idle stack. */
-static void async_worker_free(async_state *async, uint32_t index) {
-    assert(index < async->worker_count);
-    assert(async->idle_count < async->worker_count);
-    async_worker *worker = &async->workers[index];
-    assert(worker->phase == ASYNC_WORKER_APPENDING);
-    async_job_end(async, worker->job.request);
-    worker->phase = ASYNC_WORKER_IDLE;
-    async->idle[async->idle_count++] = index;
-}
-
 /* Does a request's set of jobs fit in the queue next to what waits and what is reserved? */
-static bool async_fits(const async_state *async) {
+static bool async_fits(const rs__async_state *async) {
     assert(async->on_full != RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST);
     assert(async->queue_depth + async->reserved <= async->queue_capacity);
     return async->queue_depth + async->reserved + async->secondary_count <=
            async->queue_capacity;
 }
 
-/* Writes request `index` to the primary, reserving its jobs' room under block and reject. */
-static void async_primary_send(async_state *async, uint32_t index) {
+/* Writes request `index` to every primary, reserving its jobs' room under block and reject. */
+static void async_primary_send(rs__async_state *async, uint32_t index) {
     assert(index < async->slot_used);
-    async_request *request = &async->slots[index];
-    assert(request->phase == ASYNC_PHASE_HELD || request->phase == ASYNC_PHASE_PRIMARY);
+    rs__async_request *request = &async->slots[index];
+    assert(request->phase == RS__ASYNC_PHASE_HELD || request->phase == RS__ASYNC_PHASE_PRIMARY);
     const rs_runtime_ops *ops = async->runtime.ops;
     void *context = async->runtime.context;
     if (async->on_full != RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST) {
         assert(async_fits(async));
         async->reserved += async->secondary_count;
     }
-    request->phase = ASYNC_PHASE_PRIMARY;
+    request->phase = RS__ASYNC_PHASE_PRIMARY;
     request->primary_sent_us = ops->now_us(context);
+    request->primaries_left = async->primary_count;
+    request->primary_status = RS_OK;
+    request->answered = false;
     rs_event_stream stream = {request->event_count, request->events};
-    ops->store_append(context, async->config->targets[0], &stream, async->timeout_us, index);
+    for (uint32_t i = 0; i < async->primary_count; i++) {
+        ops->store_append(context, async->stores[i], &stream, async->timeout_us, index);
+    }
 }
 
 /* Under block: admits held requests, oldest first, while their jobs fit. */
-static void async_admit_held(async_state *async) {
+static void async_admit_held(rs__async_state *async) {
     assert((async->held_head == 0) == (async->held_count == 0));
     assert(async->held_count == 0 || async->on_full == RS_ASYNC_QUEUE_ON_FULL_BLOCK);
     while (async->held_count > 0 && async_fits(async)) {
         uint32_t index = async->held_head - 1;
-        assert(async->slots[index].phase == ASYNC_PHASE_HELD);
+        assert(async->slots[index].phase == RS__ASYNC_PHASE_HELD);
         async->held_head = async->slots[index].next;
         async->held_count--;
         if (async->held_head == 0) {
@@ -439,9 +289,9 @@ static void async_admit_held(async_state *async) {
 
 /* End of every callback: workers take jobs, held requests are admitted, the gauge reports the
  * queue depth when it changed. */
-static void async_settle(async_state *async) {
+static void async_settle(rs__async_state *async) {
     assert(async != NULL);
-    async_dispatch(async);
+    rs__async_dispatch(async);
     async_admit_held(async);
     assert(async->idle_count == 0 || async->queue_depth == 0);
     if ((int64_t)async->queue_depth != async->depth_reported) {
@@ -451,8 +301,9 @@ static void async_settle(async_state *async) {
     }
 }
 
-/* Reports every counter and the gauge at 0 once, so a report lists them even when unused. */
-static void async_announce_metrics(async_state *async) {
+/* Reports every counter and the gauge at 0 once, so a report lists them even when unused;
+ * says once that local_region fell back to the first target. */
+static void async_announce_metrics(rs__async_state *async) {
     assert(async != NULL);
     assert(!async->metrics_announced);
     const rs_runtime_ops *ops = async->runtime.ops;
@@ -465,9 +316,14 @@ static void async_announce_metrics(async_state *async) {
     ops->metric_gauge(context, "queue_depth", 0);
     async->depth_reported = 0;
     async->metrics_announced = true;
+    if (async->primary_fell_back) {
+        ops->log(context, RS_LOG_WARNING,
+                 "async_queue: primary local_region, but no target store is in this manager's "
+                 "region; the first target is the primary");
+    }
 }
 
-static void async_reject(async_state *async, uint64_t client_request) {
+static void async_reject(rs__async_state *async, uint64_t client_request) {
     assert(async != NULL);
     const rs_runtime_ops *ops = async->runtime.ops;
     ops->metric_count(async->runtime.context, "async_rejected", 1);
@@ -476,7 +332,7 @@ static void async_reject(async_state *async, uint64_t client_request) {
 
 /* Under block and reject: is a request refused before anything is written? (it can never
  * fit, or reject finds no room) */
-static bool async_refuses(async_state *async) {
+static bool async_refuses(rs__async_state *async) {
     assert(async != NULL);
     if (async->on_full == RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST) {
         return false;
@@ -494,10 +350,10 @@ static bool async_refuses(async_state *async) {
 }
 
 /* Under block: appends request `index` to the admission list. */
-static void async_hold(async_state *async, uint32_t index) {
+static void async_hold(rs__async_state *async, uint32_t index) {
     assert(async->on_full == RS_ASYNC_QUEUE_ON_FULL_BLOCK);
     assert(index < async->slot_used);
-    async->slots[index].phase = ASYNC_PHASE_HELD;
+    async->slots[index].phase = RS__ASYNC_PHASE_HELD;
     async->slots[index].next = 0;
     if (async->held_tail == 0) {
         async->held_head = index + 1;
@@ -511,7 +367,7 @@ static void async_hold(async_state *async, uint32_t index) {
 
 static void async_on_client_append(void *state, uint64_t client_request,
                                    const rs_event_stream *stream) {
-    async_state *async = state;
+    rs__async_state *async = state;
     assert(async != NULL && stream != NULL);
     assert(stream->count >= 1 && stream->count <= RS_EVENTS_PER_APPEND_MAX);
     if (!async->metrics_announced) {
@@ -526,12 +382,12 @@ static void async_on_client_append(void *state, uint64_t client_request,
         async_reject(async, client_request);
         return;
     }
-    async_request *request = &async->slots[index];
+    rs__async_request *request = &async->slots[index];
     request->client_request = client_request;
     request->jobs_left = 0;
-    request->phase = ASYNC_PHASE_PRIMARY;
+    request->phase = RS__ASYNC_PHASE_PRIMARY;
     if (!async_slot_copy(request, stream)) {
-        async_slot_release(async, (uint32_t)index);
+        rs__async_slot_release(async, (uint32_t)index);
         async_reject(async, client_request);
         return;
     }
@@ -546,78 +402,73 @@ static void async_on_client_append(void *state, uint64_t client_request,
     async_settle(async);
 }
 
-/* The primary answered request `index`: ack the client with its status; on ok, queue one job
- * per secondary (each one offered to an idle worker before the next is queued). */
-static void async_on_primary_reply(async_state *async, uint32_t index, uint32_t store,
+/* Is `store` one of the primaries? O(primaries). */
+static bool async_primary_named(const rs__async_state *async, uint32_t store) {
+    for (uint32_t i = 0; i < async->primary_count; i++) {
+        if (async->stores[i] == store) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A primary answered request `index`: the first failure answers the client with its status;
+ * when the last primary has answered and all confirmed, the client is acked ok and one job per
+ * secondary is queued (each one offered to an idle worker before the next is queued). */
+static void async_on_primary_reply(rs__async_state *async, uint32_t index, uint32_t store,
                                    rs_status status) {
     assert(index < async->slot_used);
-    assert(store == async->config->targets[0]);
-    async_request *request = &async->slots[index];
-    assert(request->phase == ASYNC_PHASE_PRIMARY);
+    assert(async_primary_named(async, store));
+    rs__async_request *request = &async->slots[index];
+    assert(request->phase == RS__ASYNC_PHASE_PRIMARY);
+    assert(request->primaries_left >= 1);
     const rs_runtime_ops *ops = async->runtime.ops;
     void *context = async->runtime.context;
     int64_t now_us = ops->now_us(context);
-    if (async->on_full != RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST) {
-        assert(async->reserved >= async->secondary_count);
-        async->reserved -= async->secondary_count;
-    }
     if (status == RS_OK) {
         ops->metric_latency(context, store, now_us - request->primary_sent_us);
     }
     ops->metric_result(context, store, status);
-    ops->ack_client(context, request->client_request, status);
-    if (status != RS_OK || async->secondary_count == 0) {
-        async_slot_release(async, index);
+    if (status != RS_OK && !request->answered) {
+        request->primary_status = status;
+        request->answered = true;
+        ops->ack_client(context, request->client_request, status);
+    }
+    if (--request->primaries_left > 0) {
         return;
     }
-    request->phase = ASYNC_PHASE_REPLICATING;
+    if (async->on_full != RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST) {
+        assert(async->reserved >= async->secondary_count);
+        async->reserved -= async->secondary_count;
+    }
+    if (request->primary_status != RS_OK) {
+        assert(request->answered);
+        rs__async_slot_release(async, index);
+        return;
+    }
+    assert(!request->answered);
+    request->answered = true;
+    ops->ack_client(context, request->client_request, RS_OK);
+    if (async->secondary_count == 0) {
+        rs__async_slot_release(async, index);
+        return;
+    }
+    request->phase = RS__ASYNC_PHASE_REPLICATING;
     request->confirmed_us = now_us;
     request->jobs_left = async->secondary_count;
-    for (uint32_t i = 1; i < async->config->target_count; i++) {
-        async_queue_push(async, (async_job){index, async->config->targets[i], now_us});
-        async_dispatch(async);
+    for (uint32_t i = async->primary_count; i < async->config->target_count; i++) {
+        rs__async_queue_push(async, (rs__async_job){index, async->stores[i], now_us});
+        rs__async_dispatch(async);
     }
-}
-
-/* Worker `index`'s append answered: done on ok; else retry after backoff or give up. */
-static void async_on_worker_reply(async_state *async, uint32_t index, uint32_t store,
-                                  rs_status status) {
-    assert(index < async->worker_count);
-    async_worker *worker = &async->workers[index];
-    assert(worker->phase == ASYNC_WORKER_APPENDING);
-    assert(store == worker->job.store);
-    const rs_runtime_ops *ops = async->runtime.ops;
-    void *context = async->runtime.context;
-    if (status == RS_OK) {
-        int64_t lag_us = ops->now_us(context) - async->slots[worker->job.request].confirmed_us;
-        ops->metric_latency(context, store, lag_us);
-        ops->metric_result(context, store, RS_OK);
-        async_worker_free(async, index);
-        return;
-    }
-    if (worker->retries < async->max_retries) {
-        worker->retries++;
-        ops->metric_count(context, "async_retries", 1);
-        worker->phase = ASYNC_WORKER_BACKING_OFF;
-        worker->timer = ops->timer_set(context, worker->backoff_us, index);
-        assert(worker->timer != 0);
-        int64_t doubled_us = worker->backoff_us * 2;
-        worker->backoff_us = doubled_us < async->backoff_max_us ? doubled_us
-                                                                : async->backoff_max_us;
-        return;
-    }
-    ops->metric_count(context, "async_replication_failed", 1);
-    ops->metric_result(context, store, status);
-    async_report_abandoned(async, worker->job);
-    async_worker_free(async, index);
 }
 
 static void async_on_store_reply(void *state, uint64_t tag, uint32_t store, rs_status status) {
-    async_state *async = state;
+    rs__async_state *async = state;
     assert(async != NULL);
     assert(status < RS_STATUS_COUNT);
-    if (tag >= WORKER_TAG_BASE) {
-        async_on_worker_reply(async, (uint32_t)(tag - WORKER_TAG_BASE), store, status);
+    if (tag >= RS__ASYNC_WORKER_TAG_BASE) {
+        uint32_t worker = (uint32_t)(tag - RS__ASYNC_WORKER_TAG_BASE);
+        rs__async_on_worker_reply(async, worker, store, status);
     } else {
         async_on_primary_reply(async, (uint32_t)tag, store, status);
     }
@@ -625,15 +476,10 @@ static void async_on_store_reply(void *state, uint64_t tag, uint32_t store, rs_s
 }
 
 static void async_on_timer(void *state, rs_timer_id timer, uint64_t tag) {
-    async_state *async = state;
+    rs__async_state *async = state;
     assert(async != NULL);
     assert(tag < async->worker_count);
-    async_worker *worker = &async->workers[tag];
-    assert(worker->phase == ASYNC_WORKER_BACKING_OFF);
-    assert(timer != 0 && timer == worker->timer);   /* backoff timers are never cancelled */
-    worker->timer = 0;
-    worker->phase = ASYNC_WORKER_APPENDING;
-    async_worker_send(async, (uint32_t)tag);
+    rs__async_on_backoff_timer(async, timer, (uint32_t)tag);
 }
 
 static const rs_strategy_ops async_ops = {
@@ -643,8 +489,10 @@ static const rs_strategy_ops async_ops = {
 
 const rs_component rs_async_queue_component = {
     RS_COMPONENT_STRATEGY, "async_queue",
-    "write the primary (first target) and ack the client; workers then copy the events to the "
-    "other targets from a bounded FIFO queue, with retries and exponential backoff; the "
-    "consistency policy's write quorum does not apply (use quorum with write_quorum 1)",
+    "write the primary (first target; or, with primary local_region, every target in the "
+    "manager's region) and ack the client once all of them confirm; workers then copy the "
+    "events to the other targets from a bounded FIFO queue, with retries and exponential "
+    "backoff; the consistency policy's write quorum does not apply (use quorum with "
+    "write_quorum 1)",
     async_params, sizeof async_params / sizeof async_params[0], &async_ops,
 };

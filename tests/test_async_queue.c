@@ -114,9 +114,11 @@ static void test_registered_with_documented_defaults(void) {
     const rs_component *found = rs_component_find(RS_COMPONENT_STRATEGY, "async_queue");
     CU_ASSERT_PTR_EQUAL(found, &rs_async_queue_component);
     CU_ASSERT_EQUAL(rs_async_queue_component.param_count, RS_ASYNC_QUEUE_PARAM_COUNT);
-    const char *names[] = {"timeout_ms", "workers", "queue_capacity", "on_full", "max_retries",
-                           "backoff_initial_ms", "backoff_max_ms"};
-    const double defaults[] = {500, 4, 10000, 0, 5, 10, 1000};
+    const char *names[] = {"timeout_ms",  "workers",           "queue_capacity",
+                           "on_full",     "max_retries",       "backoff_initial_ms",
+                           "backoff_max_ms", "primary"};
+    const double defaults[] = {500, 4, 10000, 0, 5, 10, 1000, 0};
+    CU_ASSERT_EQUAL_FATAL(sizeof names / sizeof names[0], RS_ASYNC_QUEUE_PARAM_COUNT);
     for (size_t i = 0; i < RS_ASYNC_QUEUE_PARAM_COUNT; i++) {
         CU_ASSERT_STRING_EQUAL(rs_async_queue_component.params[i].name, names[i]);
         CU_ASSERT_EQUAL(rs_async_queue_component.params[i].default_value, defaults[i]);
@@ -126,6 +128,11 @@ static void test_registered_with_documented_defaults(void) {
     CU_ASSERT_STRING_EQUAL(on_full->choices[RS_ASYNC_QUEUE_ON_FULL_REJECT], "reject");
     CU_ASSERT_STRING_EQUAL(on_full->choices[RS_ASYNC_QUEUE_ON_FULL_DROP_OLDEST], "drop_oldest");
     CU_ASSERT_PTR_NULL(on_full->choices[3]);
+    const rs_param_spec *primary = &rs_async_queue_component.params[RS_ASYNC_QUEUE_PARAM_PRIMARY];
+    CU_ASSERT_EQUAL(primary->type, RS_PARAM_ENUM);
+    CU_ASSERT_STRING_EQUAL(primary->choices[RS_ASYNC_QUEUE_PRIMARY_FIRST], "first");
+    CU_ASSERT_STRING_EQUAL(primary->choices[RS_ASYNC_QUEUE_PRIMARY_LOCAL_REGION], "local_region");
+    CU_ASSERT_PTR_NULL(primary->choices[2]);
     CU_ASSERT_EQUAL(rs_async_queue_component.params[RS_ASYNC_QUEUE_PARAM_WORKERS].max_value,
                     1024);
     CU_ASSERT_EQUAL(
