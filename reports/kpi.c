@@ -242,7 +242,7 @@ static int kpi_durability(const rs_scenario *scenario, const rs_history *history
         if (request->status != RS_OK) {
             continue;
         }
-        /* lost: below what the ack promised (the write quorum; the primary for async) */
+        /* lost: below what the ack promised (the write quorum; the primaries for async) */
         uint32_t promised = rs_check_promised_at_ack(promises, request);
         for (uint32_t offset = 0; offset < request->event_count; offset++) {
             rs_event_id event = request->first_event + offset;
