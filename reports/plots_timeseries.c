@@ -8,7 +8,8 @@
  * (divergence) first appended it; an event a target never appended counts to the end. With a
  * conditional strategy's per-event targets, a target outside an event's rule counts as
  * missing, the convention of sync_delay_ms. Cost: one pass over the appends, 20 bytes per event
- * and a bit per (event, target store). The health-state timeline is drawn only when the run recorded health
+ * and a bit per (event, target store). Over 16 target stores the lag plot draws their maximum and
+ * the 10 with the highest peak; its data file keeps every store. The health-state timeline is drawn only when the run recorded health
  * changes (scenario "health_check"). */
 #include "reports/plots_internal.h"
 
@@ -245,6 +246,71 @@ static void timeplots_throughput(const rs__report *report, rs__text *data, rs__t
 }
 
 /* replication_lag: per target store, and their maximum (column 2). */
+/* The lag plot draws every target store up to TIMEPLOTS_LAG_SERIES_MAX of them; beyond, the
+ * maximum over all of them and the TIMEPLOTS_LAG_TOP stores with the highest peak (a plot of
+ * 1000 lines says nothing, and gnuplot reads the data file once per line drawn: 15 s for
+ * 1000 stores). The data file keeps every store's column. */
+#define TIMEPLOTS_LAG_SERIES_MAX 16
+#define TIMEPLOTS_LAG_TOP 10
+
+/* Columns (1-based target indexes) of the TIMEPLOTS_LAG_TOP targets with the highest peak
+ * backlog, highest first, the earlier target first on a tie; into top[], returns the count. */
+static uint32_t timeplots_lag_top(const timeplots_backlog *backlog, uint32_t *top) {
+    uint32_t count = 0;
+    int64_t peaks[TIMEPLOTS_LAG_TOP];
+    for (uint32_t column = 1; column < backlog->column_count; column++) {
+        int64_t peak = 0;
+        for (size_t row = 0; row < backlog->row_count; row++) {
+            int64_t value = backlog->counts[row * backlog->column_count + column];
+            peak = value > peak ? value : peak;
+        }
+        uint32_t at = count; /* insertion into the sorted top list */
+        while (at > 0 && peaks[at - 1] < peak) {
+            at--;
+        }
+        if (at >= TIMEPLOTS_LAG_TOP) {
+            continue;
+        }
+        uint32_t last = count < TIMEPLOTS_LAG_TOP ? count : TIMEPLOTS_LAG_TOP - 1;
+        for (uint32_t i = last; i > at; i--) {
+            peaks[i] = peaks[i - 1];
+            top[i] = top[i - 1];
+        }
+        peaks[at] = peak;
+        top[at] = column;
+        count += count < TIMEPLOTS_LAG_TOP;
+    }
+    assert(count <= TIMEPLOTS_LAG_TOP);
+    return count;
+}
+
+/* The plot command of the lag plot: every store, or the maximum and the top stores. */
+static void timeplots_lag_lines(const rs__report *report, const timeplots_backlog *backlog,
+                                rs__text *script) {
+    const rs_scenario *scenario = report->scenario;
+    uint32_t columns[TIMEPLOTS_LAG_SERIES_MAX];
+    uint32_t count = 0;
+    bool summarised = scenario->target_count > TIMEPLOTS_LAG_SERIES_MAX;
+    if (summarised) {
+        count = timeplots_lag_top(backlog, columns);
+        rs__text_printf(script, "plot datafile using 1:2 with steps lw 2 title 'max of the %u "
+                                "stores'", scenario->target_count);
+    } else {
+        for (uint32_t target = 0; target < scenario->target_count; target++) {
+            columns[count++] = target + 1;
+        }
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t target = columns[i] - 1;
+        char name[2 * RS_NAME_MAX], label[RS__PLOT_LABEL_MAX];
+        rs_scenario_store_name(scenario, scenario->targets[target], name, sizeof name);
+        rs__sanitise_label(label, sizeof label, name);
+        rs__text_printf(script, "%s datafile using 1:%u with steps title '%s'",
+                        i == 0 && !summarised ? "plot" : ", \\\n    ", target + 3, label);
+    }
+    rs__text_puts(script, scenario->target_count == 0 ? "plot 0 title 'no target store'\n" : "\n");
+}
+
 static void timeplots_lag(const rs__report *report, const timeplots_backlog *backlog,
                           rs__text *data, rs__text *script) {
     const rs_scenario *scenario = report->scenario;
@@ -273,19 +339,16 @@ static void timeplots_lag(const rs__report *report, const timeplots_backlog *bac
         rs__text_puts(data, "\n");
         highest = row_max > highest ? row_max : highest;
     }
+    char title[96];
+    snprintf(title, sizeof title, "Replication lag: the maximum and the %d stores with the "
+             "highest peak", TIMEPLOTS_LAG_TOP);
     rs__plot_run_preamble(script, report, "replication lag script", "replication_lag",
-                       "Replication lag per target store");
+                       scenario->target_count > TIMEPLOTS_LAG_SERIES_MAX
+                           ? title : "Replication lag per target store");
     rs__plot_time_axes(script, backlog->row_count, (double)highest,
                        "acked events not yet on the store (events)");
     rs__plot_fault_bands(scenario, script);
-    for (uint32_t target = 0; target < scenario->target_count; target++) {
-        char name[2 * RS_NAME_MAX], label[RS__PLOT_LABEL_MAX];
-        rs_scenario_store_name(scenario, scenario->targets[target], name, sizeof name);
-        rs__sanitise_label(label, sizeof label, name);
-        rs__text_printf(script, "%s datafile using 1:%u with steps title '%s'",
-                        target == 0 ? "plot" : ", \\\n    ", target + 3, label);
-    }
-    rs__text_puts(script, scenario->target_count == 0 ? "plot 0 title 'no target store'\n" : "\n");
+    timeplots_lag_lines(report, backlog, script);
     rs__plot_epilogue(script);
 }
 
