@@ -9,8 +9,8 @@
  * conditional strategy's per-event targets, a target outside an event's rule counts as
  * missing, the convention of sync_delay_ms. Cost: one pass over the appends, 20 bytes per event
  * and a bit per (event, target store). Over 16 target stores the lag plot draws their maximum and
- * the 10 with the highest peak; its data file keeps every store. The health-state timeline is drawn only when the run recorded health
- * changes (scenario "health_check"). */
+ * the 10 with the highest peak; its data file keeps every store. The health-state timeline is
+ * drawn only when the run recorded health changes (scenario "health_check"). */
 #include "reports/plots_internal.h"
 
 #include <assert.h>
