@@ -182,6 +182,14 @@ void rs__html_plots_section(rs__text *out, const rs__plot_set *plots) {
     assert(out != NULL && plots != NULL);
     assert(plots->count <= RS__PLOTS_MAX);
     rs_html_page_section(out, "plots", "Plots");
+    if (plots->images_off) {
+        rs__text_puts(out, "<p class=\"note\">Plots not drawn: the run was made with "
+                           "--no-plots. plots/ holds each plot's data (.dat) and gnuplot script "
+                           "(.gp): <code>cd plots &amp;&amp; gnuplot NAME.gp</code> draws one."
+                           "</p>\n");
+        rs_html_page_section_end(out);
+        return;
+    }
     rs_html_page_plots_begin(out);
     for (size_t i = 0; i < plots->count; i++) {
         rs_html_page_plot(out, plots->plots[i].base, plots->plots[i].title,

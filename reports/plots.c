@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -100,6 +101,31 @@ void rs__plot_time_axes(rs__text *out, size_t seconds, double y_max, const char 
                          "set key below\n", y_label);
 }
 
+uint32_t rs__plot_top(const int64_t *values, uint32_t count, uint32_t *top) {
+    assert(values != NULL || count == 0);
+    int64_t kept[RS__PLOT_STORES_TOP];
+    uint32_t used = 0;
+    for (uint32_t index = 0; index < count; index++) {
+        uint32_t at = used; /* insertion into the sorted list; a tie stays behind */
+        while (at > 0 && kept[at - 1] < values[index]) {
+            at--;
+        }
+        if (at >= RS__PLOT_STORES_TOP) {
+            continue;
+        }
+        uint32_t last = used < RS__PLOT_STORES_TOP ? used : RS__PLOT_STORES_TOP - 1;
+        for (uint32_t i = last; i > at; i--) {
+            kept[i] = kept[i - 1];
+            top[i] = top[i - 1];
+        }
+        kept[at] = values[index];
+        top[at] = index;
+        used += used < RS__PLOT_STORES_TOP;
+    }
+    assert(used <= RS__PLOT_STORES_TOP && used <= count);
+    return used;
+}
+
 static void plots_cdf_dat(const rs__report *report, rs__text *out) {
     rs__plot_run_comment(out, report, "replication latency CDF");
     rs__text_puts(out, "# x: replication latency (ms), manager arrival to the store's append; "
@@ -126,26 +152,69 @@ static void plots_cdf_dat(const rs__report *report, rs__text *out) {
     }
 }
 
+/* The stores with samples (the .dat's blocks, in order) into stores[]; their count. With more
+ * than RS__PLOT_STORES_MAX, only the RS__PLOT_STORES_TOP with the highest p99 are kept (highest
+ * first) and *total gets the count of all; block[i] is stores[i]'s block index. */
+static uint32_t plots_cdf_stores(const rs__report *report, uint32_t *stores, uint32_t *block,
+                                 uint32_t *total) {
+    uint32_t count = 0;
+    for (uint32_t store = 0; store < report->kpis.store_count; store++) {
+        if (report->kpis.stores[store].replication_latency_us.total > 0) {
+            stores[count] = store;
+            block[count] = count;
+            count++;
+        }
+    }
+    *total = count;
+    if (count <= RS__PLOT_STORES_MAX) {
+        return count;
+    }
+    int64_t *p99 = malloc(count * sizeof *p99);
+    uint32_t top[RS__PLOT_STORES_TOP];
+    uint32_t kept = 0;
+    if (p99 != NULL) { /* out of memory: the first stores, in order */
+        for (uint32_t i = 0; i < count; i++) {
+            p99[i] = rs_histogram_quantile(
+                &report->kpis.stores[stores[i]].replication_latency_us, 0.99);
+        }
+        kept = rs__plot_top(p99, count, top);
+        for (uint32_t i = 0; i < kept; i++) {
+            block[i] = top[i];
+            top[i] = stores[top[i]];
+        }
+        memcpy(stores, top, kept * sizeof *top);
+    }
+    free(p99);
+    return p99 != NULL ? kept : RS__PLOT_STORES_TOP;
+}
+
 static void plots_cdf_gp(const rs__report *report, rs__text *out) {
-    rs__plot_run_preamble(out, report, "replication latency CDF script", "latency_cdf",
-                   "Replication latency CDF per store");
+    uint32_t *stores = malloc((report->kpis.store_count + 1) * sizeof *stores);
+    uint32_t *blocks = malloc((report->kpis.store_count + 1) * sizeof *blocks);
+    uint32_t total = 0, count = 0;
+    if (stores != NULL && blocks != NULL) {
+        count = plots_cdf_stores(report, stores, blocks, &total);
+    }
+    char title[96] = "Replication latency CDF per store";
+    if (count < total) {
+        snprintf(title, sizeof title, "Replication latency CDF: the %u stores of %u with the "
+                 "highest p99", count, total);
+    }
+    rs__plot_run_preamble(out, report, "replication latency CDF script", "latency_cdf", title);
     rs__text_puts(out, "set xlabel 'replication latency (ms)'\n"
                        "set ylabel 'fraction of appends (0-1)'\n"
                        "set yrange [0:1]\n"
                        "set key outside right top\n");
-    size_t block = 0;
-    for (uint32_t store = 0; store < report->kpis.store_count; store++) {
-        if (report->kpis.stores[store].replication_latency_us.total == 0) {
-            continue;
-        }
+    for (uint32_t i = 0; i < count; i++) {
         char name[2 * RS_NAME_MAX], label[RS__PLOT_LABEL_MAX];
-        rs_scenario_store_name(report->scenario, store, name, sizeof name);
+        rs_scenario_store_name(report->scenario, stores[i], name, sizeof name);
         rs__sanitise_label(label, sizeof label, name);
-        rs__text_printf(out, "%s datafile index %zu using 1:2 with steps title '%s'",
-                        block == 0 ? "plot" : ", \\\n    ", block, label);
-        block++;
+        rs__text_printf(out, "%s datafile index %u using 1:2 with steps title '%s'",
+                        i == 0 ? "plot" : ", \\\n    ", blocks[i], label);
     }
-    if (block == 0) {
+    free(stores);
+    free(blocks);
+    if (count == 0) {
         rs__text_puts(out, "set xrange [0:1]\n"
                            "set label 'no replication samples' at graph 0.5, 0.5 center\n"
                            "plot 2 notitle");
@@ -318,7 +387,7 @@ static bool plots_render_range(rs__plotter *plotter, size_t first, size_t last) 
 int rs__plots_render(rs__plotter *plotter, char *error, size_t error_size) {
     assert(plotter != NULL && plotter->set != NULL);
     size_t count = plotter->set->count;
-    if (count == 0 || plotter->gnuplot_missing) {
+    if (count == 0 || plotter->gnuplot_missing || plotter->images_off) {
         return 0;
     }
     if (plots_reserve_images(plotter, 0, count, error, error_size) != 0) {
@@ -394,8 +463,9 @@ int rs__plots_write(const rs__report *report, rs__stage *stage, const char *plot
     assert(report != NULL && stage != NULL && set != NULL);
     assert(plots_dir != NULL && error != NULL);
     memset(set, 0, sizeof *set);
+    set->images_off = report->facts->no_plots;
     rs__plotter plotter = {.stage = stage, .dir = plots_dir, .gnuplot_missing = false,
-                           .set = set};
+                           .images_off = report->facts->no_plots, .set = set};
     if (rs__plots_timeseries(report, &plotter, error, error_size) != 0 ||
         plots_one(report, &plotter, "latency_cdf", "Replication latency CDF per store",
                   plots_cdf_dat, plots_cdf_gp, error, error_size) != 0 ||

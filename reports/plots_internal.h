@@ -32,12 +32,14 @@ typedef struct rs__plot {
 typedef struct rs__plot_set {
     size_t count;                   /* plots staged, in drawing order */
     rs__plot plots[RS__PLOTS_MAX];  /* the plots */
+    bool images_off;                /* --no-plots: none was rendered, on purpose */
 } rs__plot_set;
 
 typedef struct rs__plotter {
     rs__stage *stage;               /* where files are staged (borrowed) */
     const char *dir;                /* the plots directory (borrowed) */
     bool gnuplot_missing;           /* gnuplot could not start once: do not try again */
+    bool images_off;                /* --no-plots: stage .dat and .gp, never run gnuplot */
     rs__plot_set *set;              /* filled as plots are staged (borrowed) */
 } rs__plotter;
 
@@ -67,6 +69,14 @@ void rs__plot_epilogue(rs__text *out);
 /* Every fault window of `scenario` as a shaded band behind the curves, numbered in scenario
  * order (partitions red, crashes grey, link faults orange, others violet). */
 void rs__plot_fault_bands(const rs_scenario *scenario, rs__text *out);
+/* A plot draws one line per store up to RS__PLOT_STORES_MAX stores; beyond, a summary line and
+ * the RS__PLOT_STORES_TOP worst stores (a plot of 1000 lines says nothing, and gnuplot reads a
+ * data file once per line drawn). Data files keep every store. */
+#define RS__PLOT_STORES_MAX 16
+#define RS__PLOT_STORES_TOP 10
+/* Indexes of the RS__PLOT_STORES_TOP largest of values[0..count), largest first, the smaller
+ * index first on a tie, into top[]; returns how many (min(count, RS__PLOT_STORES_TOP)). */
+uint32_t rs__plot_top(const int64_t *values, uint32_t count, uint32_t *top);
 /* x axis 0..seconds (simulated time, s), y axis 0..y_max plus 10% headroom (never empty),
  * "-" read as a missing value, key outside. */
 void rs__plot_time_axes(rs__text *out, size_t seconds, double y_max, const char *y_label);

@@ -246,41 +246,25 @@ static void timeplots_throughput(const rs__report *report, rs__text *data, rs__t
 }
 
 /* replication_lag: per target store, and their maximum (column 2). */
-/* The lag plot draws every target store up to TIMEPLOTS_LAG_SERIES_MAX of them; beyond, the
- * maximum over all of them and the TIMEPLOTS_LAG_TOP stores with the highest peak (a plot of
- * 1000 lines says nothing, and gnuplot reads the data file once per line drawn: 15 s for
- * 1000 stores). The data file keeps every store's column. */
-#define TIMEPLOTS_LAG_SERIES_MAX 16
-#define TIMEPLOTS_LAG_TOP 10
-
-/* Columns (1-based target indexes) of the TIMEPLOTS_LAG_TOP targets with the highest peak
- * backlog, highest first, the earlier target first on a tie; into top[], returns the count. */
+/* Columns (1-based target indexes) of the RS__PLOT_STORES_TOP targets with the highest peak
+ * backlog, highest first; into top[], returns the count. */
 static uint32_t timeplots_lag_top(const timeplots_backlog *backlog, uint32_t *top) {
-    uint32_t count = 0;
-    int64_t peaks[TIMEPLOTS_LAG_TOP];
-    for (uint32_t column = 1; column < backlog->column_count; column++) {
-        int64_t peak = 0;
-        for (size_t row = 0; row < backlog->row_count; row++) {
-            int64_t value = backlog->counts[row * backlog->column_count + column];
-            peak = value > peak ? value : peak;
-        }
-        uint32_t at = count; /* insertion into the sorted top list */
-        while (at > 0 && peaks[at - 1] < peak) {
-            at--;
-        }
-        if (at >= TIMEPLOTS_LAG_TOP) {
-            continue;
-        }
-        uint32_t last = count < TIMEPLOTS_LAG_TOP ? count : TIMEPLOTS_LAG_TOP - 1;
-        for (uint32_t i = last; i > at; i--) {
-            peaks[i] = peaks[i - 1];
-            top[i] = top[i - 1];
-        }
-        peaks[at] = peak;
-        top[at] = column;
-        count += count < TIMEPLOTS_LAG_TOP;
+    uint32_t targets = backlog->column_count - 1;
+    int64_t *peaks = calloc(targets + 1, sizeof *peaks);
+    if (peaks == NULL) {
+        return 0; /* out of memory: the maximum alone */
     }
-    assert(count <= TIMEPLOTS_LAG_TOP);
+    for (uint32_t target = 0; target < targets; target++) {
+        for (size_t row = 0; row < backlog->row_count; row++) {
+            int64_t value = backlog->counts[row * backlog->column_count + 1 + target];
+            peaks[target] = value > peaks[target] ? value : peaks[target];
+        }
+    }
+    uint32_t count = rs__plot_top(peaks, targets, top);
+    for (uint32_t i = 0; i < count; i++) {
+        top[i]++;
+    }
+    free(peaks);
     return count;
 }
 
@@ -288,9 +272,10 @@ static uint32_t timeplots_lag_top(const timeplots_backlog *backlog, uint32_t *to
 static void timeplots_lag_lines(const rs__report *report, const timeplots_backlog *backlog,
                                 rs__text *script) {
     const rs_scenario *scenario = report->scenario;
-    uint32_t columns[TIMEPLOTS_LAG_SERIES_MAX];
+    uint32_t columns[RS__PLOT_STORES_MAX > RS__PLOT_STORES_TOP ? RS__PLOT_STORES_MAX
+                                                               : RS__PLOT_STORES_TOP];
     uint32_t count = 0;
-    bool summarised = scenario->target_count > TIMEPLOTS_LAG_SERIES_MAX;
+    bool summarised = scenario->target_count > RS__PLOT_STORES_MAX;
     if (summarised) {
         count = timeplots_lag_top(backlog, columns);
         rs__text_printf(script, "plot datafile using 1:2 with steps lw 2 title 'max of the %u "
@@ -341,9 +326,9 @@ static void timeplots_lag(const rs__report *report, const timeplots_backlog *bac
     }
     char title[96];
     snprintf(title, sizeof title, "Replication lag: the maximum and the %d stores with the "
-             "highest peak", TIMEPLOTS_LAG_TOP);
+             "highest peak", RS__PLOT_STORES_TOP);
     rs__plot_run_preamble(script, report, "replication lag script", "replication_lag",
-                       scenario->target_count > TIMEPLOTS_LAG_SERIES_MAX
+                       scenario->target_count > RS__PLOT_STORES_MAX
                            ? title : "Replication lag per target store");
     rs__plot_time_axes(script, backlog->row_count, (double)highest,
                        "acked events not yet on the store (events)");

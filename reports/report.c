@@ -59,6 +59,25 @@ static int report_stage_faults(const rs__report *report, rs__stage *stage, const
     return status;
 }
 
+/* Images of this report's plots an earlier run left and this one did not draw (--no-plots,
+ * gnuplot missing or failing): removed with the stale optional files below. */
+static void report_remove_stale_images(const rs__plot_set *plots, const char *out_dir) {
+    for (size_t i = 0; i < plots->count; i++) {
+        if (plots->plots[i].svg_path != NULL) {
+            continue; /* drawn: its images are this run's */
+        }
+        static const char *const extensions[] = {"png", "svg"};
+        for (size_t e = 0; e < 2; e++) {
+            char path[REPORT_PATH_MAX];
+            int length = snprintf(path, sizeof path, "%s/plots/%s.%s", out_dir,
+                                  plots->plots[i].base, extensions[e]);
+            if (length > 0 && (size_t)length < sizeof path) {
+                (void)unlink(path); /* absent is fine */
+            }
+        }
+    }
+}
+
 /* Optional files an earlier run may have left in the same directory and this one did not
  * write: removed once the new report is committed, so a directory never mixes two runs. */
 static void report_remove_stale(const rs__report *report, const char *out_dir) {
@@ -122,6 +141,7 @@ static int report_stage_all(const rs__report *report, const char *out_dir, char 
     status = rs__stage_commit(&stage, error, error_size);
     if (status == 0) {
         report_remove_stale(report, out_dir);
+        report_remove_stale_images(&plots, out_dir);
     }
     return status;
 }

@@ -21,6 +21,7 @@ typedef struct rs_run_facts {
                                      faults.json for --faults-from; NULL: no nemesis */
     bool trace;                   /* trace.jsonl was streamed to its staging path during the run
                                      (rs_report_staging_path): commit it with the report */
+    bool no_plots;                /* stage the plots' .dat and .gp only: no gnuplot, no images */
 } rs_run_facts;
 
 /* Writes the report into `out_dir` (created if missing). Sets *expectations_hold when every
