@@ -12,17 +12,26 @@
  * node loop (inbox, timer heap, semaphore wake-ups) — here each channel's pump actor handles
  * its messages itself; a store serves by sleeping until its disk is free (replsim arms a
  * timer); the manager keeps one counter per event (no timeouts: nothing is lost here).
- * Pumps, not one actor per node doing sg_comm_wait_any over its channels: that variant
- * executed 16% more instructions (more of the CommImpl::finish list scans; see
- * docs/performance.md), so it would not have been a floor.
+ * The default engine choices are replsim's and the fastest measured (docs/performance.md,
+ * "Engine choices"; bench/engine.sh); three flags select the alternatives it compares, each
+ * slower (bare_engine.c holds the put and receive variants and the command line; bare_star.h
+ * the types): --put=async-test keeps each put's handle (sg_mailbox_put_async) in its sending
+ * actor's outbox and releases the finished ones with sg_comm_test in batches, instead of
+ * detaching it (in SimGrid 3.32 such communications stay on the sender's activity list: time
+ * grows with the square of the messages sent, memory with their number); --recv=waitany
+ * receives with one actor per node doing sg_comm_wait_any over its channels instead of one
+ * pump per channel (+16% instructions); --mailbox=node gives each node one mailbox and one
+ * pump instead of one per sender (+16% instructions, and wrong for replsim anyway: docs/
+ * design.md measured a local reply held behind a remote one on a shared mailbox). The messages
+ * sent and the simulated end are the same whatever the flags.
  *
- *     bare_star SCENARIO.json [--seed N] [--cfg=simgrid/option:value]...
+ *     bare_star SCENARIO.json [--seed N] [--put=detached|async-test] [--recv=pump|waitany]
+ *               [--mailbox=pair|node] [--cfg=simgrid/option:value]...
  *
  * prints "key value" lines: events, acked, messages (and per kind), simulated_s. Exit status 0,
  * 2 on bad input or a scenario this program does not model (faults, extra latency, a strategy
  * other than star, the latency transport), 3 on an internal error. */
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -45,79 +54,12 @@
 #include "model/rng.h"
 #include "model/scenario.h"
 
-#define BARE_HEADER_BYTES 64      /* every message's header, as replsim's rs_message_new */
-#define BARE_NAME_MAX 32          /* host and mailbox names: "r<region>-h<k>", "c<from>-<to>" */
-#define BARE_STACK_KIB 128        /* contexts/stack-size, as replsim's world.c */
-
-typedef enum bare_kind {
-    BARE_CLIENT_APPEND,       /* client -> manager: one event */
-    BARE_STORE_APPEND,        /* manager -> store: the event */
-    BARE_STORE_REPLY,         /* store -> manager: ok */
-    BARE_CLIENT_ACK,          /* manager -> client: ok */
-    BARE_KIND_COUNT
-} bare_kind;
+#include "bench/bare_star.h"
 
 static const char *const bare_kind_names[BARE_KIND_COUNT] = {
     "client_append", "store_append", "store_reply", "client_ack"};
 
-/* A message in flight: allocated by the sender, freed by the receiver (or by SimGrid's clean
- * function if the run ends before delivery). */
-typedef struct bare_message {
-    bare_kind kind;           /* what it is */
-    uint32_t from;            /* sender's node index */
-    uint64_t tag;             /* client append/ack: the client's request number; store
-                                 append/reply: the manager's slot of the event */
-} bare_message;
-
-typedef enum bare_role { BARE_STORE, BARE_MANAGER, BARE_CLIENT } bare_role;
-
-/* A manager's record of one event being replicated. */
-typedef struct bare_slot {
-    uint32_t client;          /* node index of the client to ack */
-    uint64_t request;         /* the client's request number */
-    uint32_t replies;         /* store replies received so far */
-    uint32_t next_free;       /* free-list link (index + 1), 0 = end */
-} bare_slot;
-
-typedef struct bare_world bare_world;
-typedef struct bare_node bare_node;
-
-/* A channel from one node to another: its mailbox and the pump actor that drains it. */
-typedef struct bare_channel {
-    bare_node *receiver;      /* the receiving node */
-    sg_mailbox_t mailbox;     /* "c<from>-<to>" */
-    char name[BARE_NAME_MAX]; /* the mailbox name */
-} bare_channel;
-
-struct bare_node {
-    bare_world *world;        /* back pointer */
-    bare_role role;           /* store, manager or client */
-    uint32_t index;           /* global node index: stores, managers, clients (replsim's) */
-    uint32_t region;          /* region index */
-    uint32_t role_index;      /* index among the nodes of its role */
-    char host_name[BARE_NAME_MAX]; /* "r<region>-h<k>" */
-    sg_host_t host;           /* its SimGrid host */
-    uint32_t manager;         /* clients: node index of the manager they write to */
-    int64_t disk_free_us;     /* stores: when the disk finishes the requests it has taken */
-    bare_slot *slots;         /* managers: events being replicated */
-    uint32_t slot_used, slot_capacity, free_head;
-};
-
-struct bare_world {
-    const rs_scenario *scenario;  /* what is simulated */
-    uint64_t seed;                /* arrival draws */
-    uint32_t node_count;          /* stores + managers + clients */
-    uint32_t store_count, manager_count, client_count;
-    bare_node *nodes;             /* node_count nodes, replsim's order */
-    bare_channel **channels;      /* [from * node_count + to]; NULL when the pair never talks */
-    uint64_t messages[BARE_KIND_COUNT]; /* sent, by kind (replsim counts at send too) */
-    uint64_t events;              /* client appends issued */
-    uint64_t acked;               /* client acks received */
-    int64_t workload_end_us;      /* clients issue strictly before this */
-    int64_t end_us;               /* the run ends here (workload + settle) */
-};
-
-static void *bare_alloc(size_t count, size_t size) {
+void *bare_alloc(size_t count, size_t size) {
     void *memory = calloc(count == 0 ? 1 : count, size);
     if (memory == NULL) {
         fprintf(stderr, "bare_star: out of memory (%zu x %zu bytes)\n", count, size);
@@ -136,33 +78,26 @@ static void bare_channel_open(bare_world *world, uint32_t from, uint32_t to) {
     assert(from != to);
     size_t key = (size_t)from * world->node_count + to;
     assert(world->channels[key] == NULL);
+    bare_node *receiver = &world->nodes[to];
+    if (world->options.mailbox == BARE_MAILBOX_NODE && receiver->inbound != NULL) {
+        world->channels[key] = receiver->inbound;
+        return;
+    }
     bare_channel *channel = bare_alloc(1, sizeof *channel);
-    channel->receiver = &world->nodes[to];
-    snprintf(channel->name, sizeof channel->name, "c%u-%u", from, to);
+    channel->receiver = receiver;
+    if (world->options.mailbox == BARE_MAILBOX_NODE) {
+        snprintf(channel->name, sizeof channel->name, "n%u", to);
+        receiver->inbound = channel; /* owned by the node, shared by every sender */
+    } else {
+        snprintf(channel->name, sizeof channel->name, "c%u-%u", from, to);
+    }
     channel->mailbox = sg_mailbox_by_name(channel->name);
     world->channels[key] = channel;
 }
 
-/* Sends a detached message of `size_bytes` simulated bytes on the channel from -> to. */
-static void bare_send(bare_world *world, uint32_t from, uint32_t to, bare_kind kind, uint64_t tag,
-                      uint32_t size_bytes) {
-    assert(kind < BARE_KIND_COUNT);
-    assert(size_bytes >= BARE_HEADER_BYTES);
-    const bare_channel *channel = world->channels[(size_t)from * world->node_count + to];
-    assert(channel != NULL);
-    bare_message *message = malloc(sizeof *message);
-    if (message == NULL) {
-        fprintf(stderr, "bare_star: out of memory (message)\n");
-        abort();
-    }
-    *message = (bare_message){.kind = kind, .from = from, .tag = tag};
-    world->messages[kind]++;
-    sg_comm_detach(sg_mailbox_put_init(channel->mailbox, message, (long)size_bytes), free);
-}
-
 /* --- roles -------------------------------------------------------------------------------- */
 
-static void store_handle(bare_node *node, bare_message *message) {
+static void store_handle(bare_node *node, bare_message *message, bare_outbox *outbox) {
     assert(node->role == BARE_STORE);
     if (message->kind != BARE_STORE_APPEND) {
         fprintf(stderr, "bare_star: store %s got a %s\n", node->host_name,
@@ -176,7 +111,7 @@ static void store_handle(bare_node *node, bare_message *message) {
     int64_t now_us = llround(simgrid_get_clock() * 1e6);
     node->disk_free_us = (node->disk_free_us > now_us ? node->disk_free_us : now_us) + append_us;
     sg_actor_sleep_until((double)node->disk_free_us / 1e6);
-    bare_send(node->world, node->index, message->from, BARE_STORE_REPLY, message->tag,
+    bare_send(node->world, outbox, node->index, message->from, BARE_STORE_REPLY, message->tag,
               BARE_HEADER_BYTES);
     free(message);
 }
@@ -199,17 +134,19 @@ static uint32_t manager_slot_take(bare_node *node) {
     return node->slot_used++;
 }
 
-static void manager_on_append(bare_node *node, const bare_message *message) {
+static void manager_on_append(bare_node *node, const bare_message *message,
+                              bare_outbox *outbox) {
     const rs_scenario *scenario = node->world->scenario;
     uint32_t index = manager_slot_take(node);
     node->slots[index] = (bare_slot){.client = message->from, .request = message->tag};
     for (uint32_t t = 0; t < scenario->target_count; t++) {
-        bare_send(node->world, node->index, scenario->targets[t], BARE_STORE_APPEND, index,
-                  BARE_HEADER_BYTES + scenario->event_bytes);
+        bare_send(node->world, outbox, node->index, scenario->targets[t], BARE_STORE_APPEND,
+                  index, BARE_HEADER_BYTES + scenario->event_bytes);
     }
 }
 
-static void manager_on_reply(bare_node *node, const bare_message *message) {
+static void manager_on_reply(bare_node *node, const bare_message *message,
+                             bare_outbox *outbox) {
     const rs_scenario *scenario = node->world->scenario;
     assert(message->tag < node->slot_used);
     uint32_t index = (uint32_t)message->tag;
@@ -217,8 +154,8 @@ static void manager_on_reply(bare_node *node, const bare_message *message) {
     assert(slot->replies < scenario->target_count);
     slot->replies++;
     if (slot->replies == scenario->write_quorum) {
-        bare_send(node->world, node->index, slot->client, BARE_CLIENT_ACK, slot->request,
-                  BARE_HEADER_BYTES);
+        bare_send(node->world, outbox, node->index, slot->client, BARE_CLIENT_ACK,
+                  slot->request, BARE_HEADER_BYTES);
     }
     if (slot->replies == scenario->target_count) {
         slot->next_free = node->free_head;
@@ -226,11 +163,11 @@ static void manager_on_reply(bare_node *node, const bare_message *message) {
     }
 }
 
-static void manager_handle(bare_node *node, bare_message *message) {
+static void manager_handle(bare_node *node, bare_message *message, bare_outbox *outbox) {
     assert(node->role == BARE_MANAGER);
     switch (message->kind) {
-    case BARE_CLIENT_APPEND: manager_on_append(node, message); break;
-    case BARE_STORE_REPLY: manager_on_reply(node, message); break;
+    case BARE_CLIENT_APPEND: manager_on_append(node, message, outbox); break;
+    case BARE_STORE_REPLY: manager_on_reply(node, message, outbox); break;
     case BARE_STORE_APPEND:
     case BARE_CLIENT_ACK:
     case BARE_KIND_COUNT:
@@ -253,6 +190,15 @@ static void client_handle(bare_node *node, bare_message *message) {
     free(message);
 }
 
+void bare_node_handle(bare_node *node, bare_message *message, bare_outbox *outbox) {
+    assert(node != NULL && message != NULL);
+    switch (node->role) {
+    case BARE_STORE: store_handle(node, message, outbox); break;
+    case BARE_MANAGER: manager_handle(node, message, outbox); break;
+    case BARE_CLIENT: client_handle(node, message); break;
+    }
+}
+
 /* A channel's pump: the permanent receiver of its mailbox (transfers start at send time),
  * receiving without a timeout, handing each message to the receiving node's role. A daemon,
  * killed when the controller ends the run. */
@@ -271,11 +217,7 @@ static void pump_main(int argc, char **argv) {
             fprintf(stderr, "bare_star: %s: receive failed (%d)\n", channel->name, (int)outcome);
             abort(); /* no faults here: every message must arrive */
         }
-        switch (node->role) {
-        case BARE_STORE: store_handle(node, payload); break;
-        case BARE_MANAGER: manager_handle(node, payload); break;
-        case BARE_CLIENT: client_handle(node, payload); break;
-        }
+        bare_node_handle(node, payload, &channel->outbox);
     }
 }
 
@@ -301,10 +243,18 @@ static void client_main(int argc, char **argv) {
         (void)rs_rng_below(&rng, scenario->streams);
         (void)rs_rng_uniform(&rng);
         world->events++;
-        bare_send(world, node->index, node->manager, BARE_CLIENT_APPEND, request,
+        bare_send(world, &node->outbox, node->index, node->manager, BARE_CLIENT_APPEND, request,
                   BARE_HEADER_BYTES + scenario->event_bytes);
         next_due_us += constant ? interval_us : rs_rng_exponential(&rng, interval_us);
     }
+    /* --put=async-test: an actor's puts still pending fail when it ends; wait for them */
+    for (uint32_t i = 0; i < node->outbox.count; i++) {
+        if (sg_comm_wait(node->outbox.comms[i]) != SG_OK) {
+            fprintf(stderr, "bare_star: %s: a send failed\n", node->host_name);
+            abort(); /* no faults here: every message must arrive */
+        }
+    }
+    node->outbox.count = 0;
 }
 
 static void controller_main(int argc, char **argv) {
@@ -410,9 +360,20 @@ static void world_start_actors(bare_world *world) {
             sg_actor_start(client, client_main, 0, NULL);
         }
     }
-    for (size_t key = 0; key < (size_t)world->node_count * world->node_count; key++) {
-        bare_channel *channel = world->channels[key];
-        if (channel != NULL) { /* in (sender, receiver) order: deterministic */
+    if (world->options.recv == BARE_RECV_WAITANY) {
+        for (uint32_t i = 0; i < world->node_count; i++) { /* every node receives something */
+            sg_actor_t receiver = sg_actor_init("receiver", world->nodes[i].host);
+            sg_actor_set_data(receiver, &world->nodes[i]);
+            sg_actor_start(receiver, bare_receiver_main, 0, NULL);
+        }
+    }
+    bool per_node = world->options.mailbox == BARE_MAILBOX_NODE;
+    size_t pumps = world->options.recv != BARE_RECV_PUMP ? 0
+                   : per_node                            ? world->node_count
+                                 : (size_t)world->node_count * world->node_count;
+    for (size_t i = 0; i < pumps; i++) { /* in node, or (sender, receiver), order */
+        bare_channel *channel = per_node ? world->nodes[i].inbound : world->channels[i];
+        if (channel != NULL) {
             sg_actor_t pump = sg_actor_init("pump", channel->receiver->host);
             sg_actor_set_data(pump, channel);
             sg_actor_start(pump, pump_main, 0, NULL);
@@ -424,94 +385,6 @@ static void world_start_actors(bare_world *world) {
 }
 
 /* --- the command -------------------------------------------------------------------------- */
-
-/* Bad input or a scenario beyond this program's model: the reason, or NULL when it fits. */
-static const char *bare_unsupported(const rs_scenario *scenario) {
-    if (strcmp(scenario->strategy->name, "star") != 0) {
-        return "strategy.type: only star is modelled (its message pattern is fixed)";
-    }
-    if (scenario->transport != RS_TRANSPORT_FLOW) {
-        return "network.transport: only flow is modelled";
-    }
-    if (scenario->fault_count > 0) {
-        return "faults: none allowed (nothing is lost or retried here)";
-    }
-    for (uint32_t i = 0; i < scenario->link_count; i++) {
-        if (scenario->links[i].extra_latency.kind != RS_DIST_NONE) {
-            return "topology.links: extra latency is not modelled";
-        }
-    }
-    if (rs_scenario_per_event_targets(scenario)) {
-        return "strategy: per-event targets (rules) are not modelled";
-    }
-    for (uint32_t r = 0; r < scenario->region_count; r++) {
-        if (scenario->regions[r].clients > 0 && scenario->regions[r].managers == 0) {
-            return "topology.regions: a region with clients needs a manager";
-        }
-    }
-    return NULL;
-}
-
-/* Parses "N" (decimal, 0..2^64-1) into *out; -1 when it is not such a number. */
-static int bare_parse_seed(const char *text, uint64_t *out) {
-    if (text == NULL || *text == '\0' || strlen(text) > 20) {
-        return -1;
-    }
-    for (const char *c = text; *c != '\0'; c++) {
-        if (!isdigit((unsigned char)*c)) {
-            return -1;
-        }
-    }
-    errno = 0;
-    unsigned long long value = strtoull(text, NULL, 10);
-    if (errno != 0) {
-        return -1;
-    }
-    *out = value;
-    return 0;
-}
-
-/* Loads argv's scenario into *scenario (and --seed into *seed). Returns 0, or 2 on bad input
- * with the reason on stderr. `argv` is what simgrid_init left (no --cfg= or --log=). */
-static int bare_parse(int argc, char **argv, rs_scenario *scenario, uint64_t *seed) {
-    const char *path = NULL;
-    bool seed_given = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            if (bare_parse_seed(argv[++i], seed) != 0) {
-                fprintf(stderr, "bare_star: --seed: '%s' is not a seed; allowed: an integer "
-                                "0..18446744073709551615\n", argv[i]);
-                return 2;
-            }
-            seed_given = true;
-        } else if (argv[i][0] == '-' || path != NULL) {
-            fprintf(stderr, "bare_star: unexpected argument '%s'; usage: bare_star SCENARIO.json "
-                            "[--seed N] [--cfg=option:value]...\n", argv[i]);
-            return 2;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (path == NULL) {
-        fprintf(stderr, "bare_star: missing scenario; usage: bare_star SCENARIO.json [--seed N] "
-                        "[--cfg=option:value]...\n");
-        return 2;
-    }
-    char error[1024];
-    if (rs_scenario_load(path, scenario, error, sizeof error) != 0) {
-        fprintf(stderr, "%s\n", error);
-        return 2;
-    }
-    const char *unsupported = bare_unsupported(scenario);
-    if (unsupported != NULL) {
-        fprintf(stderr, "%s: %s\n", path, unsupported);
-        return 2;
-    }
-    if (!seed_given) {
-        *seed = scenario->seed;
-    }
-    return 0;
-}
 
 static void bare_print(const bare_world *world) {
     uint64_t total = 0;
@@ -532,16 +405,27 @@ static void bare_engine_configure(void) {
     sg_cfg_set_string("network/model", "CM02");
     sg_cfg_set_boolean("network/crosstraffic", "no");
     sg_cfg_set_double("network/TCP-gamma", 0.0);
-    sg_cfg_set_int("contexts/stack-size", BARE_STACK_KIB);
     sg_cfg_set_boolean("debug/verbose-exit", "no");
 }
 
 int main(int argc, char **argv) {
+    if (argc > BARE_ARGS_MAX) {
+        fprintf(stderr, "bare_star: more than %d arguments\n", BARE_ARGS_MAX - 1);
+        return 2;
+    }
+    /* replsim's defaults before the command line's --cfg= (a later setting wins), as world.c */
+    char stack[] = BARE_STACK_CFG;
+    char *engine_argv[BARE_ARGS_MAX + 2] = {argv[0], stack};
+    int engine_argc = 2;
+    for (int i = 1; i < argc; i++) {
+        engine_argv[engine_argc++] = argv[i];
+    }
+    engine_argv[engine_argc] = NULL;
     xbt_log_control_set("root.thres:critical");
-    simgrid_init(&argc, argv); /* takes --cfg= and --log= out of argv */
+    simgrid_init(&engine_argc, engine_argv); /* takes --cfg= and --log= out of argv */
     rs_scenario *scenario = bare_alloc(1, sizeof *scenario);
     bare_world world = {.scenario = scenario};
-    int status = bare_parse(argc, argv, scenario, &world.seed);
+    int status = bare_parse(engine_argc, engine_argv, scenario, &world.seed, &world.options);
     if (status != 0) {
         free(scenario);
         return status;
@@ -569,8 +453,17 @@ int main(int argc, char **argv) {
     bare_print(&world);
     for (uint32_t i = 0; i < world.node_count; i++) {
         free(world.nodes[i].slots);
+        free(world.nodes[i].outbox.comms); /* handles still kept: released with the engine */
+        if (world.nodes[i].inbound != NULL) {
+            free(world.nodes[i].inbound->outbox.comms);
+            free(world.nodes[i].inbound);
+        }
     }
-    for (size_t key = 0; key < (size_t)world.node_count * world.node_count; key++) {
+    for (size_t key = 0; world.options.mailbox == BARE_MAILBOX_PAIR &&
+                         key < (size_t)world.node_count * world.node_count; key++) {
+        if (world.channels[key] != NULL) {
+            free(world.channels[key]->outbox.comms);
+        }
         free(world.channels[key]);
     }
     free(world.nodes);

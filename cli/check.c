@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "model/scenario.h"
+#include "model/world.h"
 
 
 typedef struct check_options {
@@ -31,6 +32,8 @@ typedef struct check_options {
     const char *sets[RS_OVERRIDES_MAX];  /* --set path=value, applied to every scenario */
     size_t set_count;                    /* how many */
     bool trace;                          /* --trace: trace.jsonl in each run's directory */
+    bool no_plots;                       /* --no-plots: the runs' reports without images */
+    rs_engine_options engine;            /* --cfg KEY:VALUE: SimGrid settings (speed-only) */
 } check_options;
 
 typedef struct check_run {
@@ -89,14 +92,24 @@ static int parse_check_options(int argc, char **argv, check_options *options) {
             options->out_dir = argv[++i];
         } else if (strcmp(argv[i], "--trace") == 0) {
             options->trace = true;
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            options->no_plots = true;
         } else if (strcmp(argv[i], "--set") == 0 && value != NULL) {
             if (rs_cli_add_set("check", argv[++i], options->sets, &options->set_count) != 0) {
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--cfg") == 0 && value != NULL) {
+            if (rs_engine_options_add(&options->engine, "check", argv[++i]) != 0) {
+                return 2;
+            }
+        } else if (strncmp(argv[i], "--cfg=", 6) == 0) { /* SimGrid's own spelling */
+            if (rs_engine_options_add(&options->engine, "check", argv[i] + 6) != 0) {
                 return 2;
             }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim check: unknown or incomplete option '%s'; allowed: --seeds N, "
                             "--seed-range A..B, --junit FILE, --out DIR, --trace, "
-                            "--set path=value\n",
+                            "--no-plots, --set path=value, --cfg KEY:VALUE\n",
                     argv[i]);
             return 2;
         } else if (options->path_count == RS_CHECK_FILES_MAX) {
@@ -195,12 +208,8 @@ static void read_reason(const char *dir, char *reason, size_t size) {
     cJSON_Delete(summary);
 }
 
-int rs_cli_run_in_child(const rs_scenario *scenario, const char *dir, const char *log) {
-    return rs_cli_run_in_child_traced(scenario, dir, log, false);
-}
-
-int rs_cli_run_in_child_traced(const rs_scenario *scenario, const char *dir, const char *log,
-                               bool trace) {
+int rs_cli_run_in_child(const rs_scenario *scenario, const char *dir, const char *log,
+                        const rs_cli_run_flags *flags) {
     assert(scenario != NULL);
     assert(dir != NULL && log != NULL);
     fflush(stdout);
@@ -220,7 +229,7 @@ int rs_cli_run_in_child_traced(const rs_scenario *scenario, const char *dir, con
             dup2(fd, 2);
             close(fd);
         }
-        _exit(rs_cli_run_scenario(scenario, dir, false, trace));
+        _exit(rs_cli_run_scenario(scenario, dir, flags));
     }
     int status = 0;
     int result = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)
@@ -238,7 +247,8 @@ static void run_one(const check_options *options, rs_scenario *scenario, check_r
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     scenario->seed = run->seed;
-    run->status = rs_cli_run_in_child_traced(scenario, dir, log, options->trace);
+    rs_cli_run_flags flags = {.trace = options->trace, .no_plots = options->no_plots};
+    run->status = rs_cli_run_in_child(scenario, dir, log, &flags);
     clock_gettime(CLOCK_MONOTONIC, &end);
     run->wall_s = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     if (run->status == 1) {
@@ -386,6 +396,7 @@ int rs_cli_check(int argc, char **argv) {
         status = load_all(&options, files, count, scenario);
     }
     if (status == 0) {
+        rs_world_set_engine_options(&options.engine); /* the forked runs inherit them */
         status = run_all(&options, files, count, scenario);
     }
     for (int i = 0; i < count; i++) {

@@ -17,12 +17,21 @@ int rs_cli_check(int argc, char **argv);
 int rs_cli_main(int argc, char **argv);
 
 struct rs_scenario;
+/* What a run writes besides the report's fixed files. */
+typedef struct rs_cli_run_flags {
+    bool history_edn;        /* --history-edn: also history.edn */
+    bool trace;              /* --trace: trace.jsonl, streamed during the run, committed with
+                                the report */
+    bool no_plots;           /* --no-plots: plots/ gets the .dat and .gp files only; gnuplot
+                                is not run (no PNG, no SVG, none in report.html) */
+} rs_cli_run_flags;
+
 /* Runs a loaded scenario (its seed) and writes the report into out_dir; prints one line.
- * `history_edn` adds history.edn, `trace` trace.jsonl (streamed during the run, committed
- * with the report). Returns the exit status (0 pass, 1 verdict failed, 3 internal error).
- * Once per process: SimGrid cannot be initialised twice. */
+ * `flags` (borrowed; NULL = none) adds optional files or drops the images. Returns the exit
+ * status (0 pass, 1 verdict failed, 3 internal error). Once per process: SimGrid cannot be
+ * initialised twice. */
 int rs_cli_run_scenario(const struct rs_scenario *scenario, const char *out_dir,
-                        bool history_edn, bool trace);
+                        const rs_cli_run_flags *flags);
 
 /* Refuses (message on stderr, returns 2) a scenario whose estimated memory exceeds the budget:
  * $REPLSIM_MEMORY_BUDGET_MIB, or three quarters of the machine's memory. 0 when it fits. */
@@ -44,10 +53,8 @@ void rs_cli_print_shell_word(FILE *out, const char *word);
  * stdout and stderr into `log`, the report into `dir` (both created with their parents).
  * Returns the child's exit status (see rs_cli_run_scenario), or -1 when it crashed or could
  * not be started. */
-int rs_cli_run_in_child(const struct rs_scenario *scenario, const char *dir, const char *log);
-/* The same, with trace.jsonl in `dir` when `trace` is set (check --trace). */
-int rs_cli_run_in_child_traced(const struct rs_scenario *scenario, const char *dir,
-                               const char *log, bool trace);
+int rs_cli_run_in_child(const struct rs_scenario *scenario, const char *dir, const char *log,
+                        const rs_cli_run_flags *flags);
 
 int rs_cli_compare(int argc, char **argv);
 

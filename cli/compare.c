@@ -31,6 +31,7 @@ typedef struct compare_options {
     const char *out_dir;                 /* --out, or NULL for out/compare/<file name> */
     const char *sets[RS_OVERRIDES_MAX];  /* --set, for every entry */
     size_t set_count;
+    rs_cli_run_flags flags;              /* --no-plots: the runs' reports without images */
 } compare_options;
 
 /* The command's state: entries with their overrides and the runs' figures. */
@@ -70,9 +71,12 @@ static int parse_options(int argc, char **argv, compare_options *options) {
             if (rs_cli_add_set("compare", argv[++i], options->sets, &options->set_count) != 0) {
                 return 2;
             }
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            options->flags.no_plots = true;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim compare: unknown or incomplete option '%s'; allowed: "
-                            "--strategies LIST, --seeds N, --out DIR, --set path=value\n", argv[i]);
+                            "--strategies LIST, --seeds N, --out DIR, --set path=value, "
+                            "--no-plots\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
             options->file = argv[i];
@@ -377,7 +381,7 @@ static int run_entry(compare_state *state, size_t e) {
         struct timespec start, end;
         clock_gettime(CLOCK_MONOTONIC, &start);
         state->scenario.seed = s + 1;
-        int exit_status = rs_cli_run_in_child(&state->scenario, dir, log);
+        int exit_status = rs_cli_run_in_child(&state->scenario, dir, log, &state->options.flags);
         clock_gettime(CLOCK_MONOTONIC, &end);
         double wall_s = (double)(end.tv_sec - start.tv_sec) +
                         (double)(end.tv_nsec - start.tv_nsec) / 1e9;

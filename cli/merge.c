@@ -30,6 +30,7 @@ typedef struct sweep_run_options {
     bool seed_given;                          /* --seed present */
     const char *sets[RS_SWEEP_PARAMETERS_MAX]; /* --set path=value, one value each */
     size_t set_count;                         /* how many */
+    bool no_plots;                            /* --no-plots: the report without images */
 } sweep_run_options;
 
 static int sweep_run_parse(int argc, char **argv, sweep_run_options *options) {
@@ -43,6 +44,8 @@ static int sweep_run_parse(int argc, char **argv, sweep_run_options *options) {
             i++;
         } else if (strcmp(argv[i], "--out") == 0 && value != NULL) {
             options->out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            options->no_plots = true;
         } else if (strcmp(argv[i], "--set") == 0 && value != NULL &&
                    options->set_count < RS_SWEEP_PARAMETERS_MAX && strchr(value, '=') != NULL &&
                    strlen(value) < RS_SWEEP_TEXT_MAX) {
@@ -51,7 +54,7 @@ static int sweep_run_parse(int argc, char **argv, sweep_run_options *options) {
             options->file = argv[i];
         } else {
             fprintf(stderr, "replsim sweep-run: '%s' (bad, repeated or too many); usage: "
-                            "replsim sweep-run FILE --seed N --out DIR [--set path=value]... "
+                            "replsim sweep-run FILE --seed N --out DIR [--no-plots] [--set path=value]... "
                             "(at most %d --set, each under %d bytes)\n", argv[i],
                     RS_SWEEP_PARAMETERS_MAX, RS_SWEEP_TEXT_MAX);
             return 2;
@@ -59,7 +62,7 @@ static int sweep_run_parse(int argc, char **argv, sweep_run_options *options) {
     }
     if (options->file == NULL || options->out_dir == NULL || !options->seed_given) {
         fprintf(stderr, "replsim sweep-run: missing %s; usage: replsim sweep-run FILE --seed N "
-                        "--out DIR [--set path=value]...\n",
+                        "--out DIR [--no-plots] [--set path=value]...\n",
                 options->file == NULL ? "scenario file" : options->out_dir == NULL ? "--out"
                                                                                    : "--seed");
         return 2;
@@ -110,7 +113,8 @@ int rs_cli_sweep_run(int argc, char **argv) {
     }
     if (status == 0) {
         scenario->seed = options.seed;
-        status = rs_cli_run_scenario(scenario, options.out_dir, false, false);
+        rs_cli_run_flags flags = {.no_plots = options.no_plots};
+        status = rs_cli_run_scenario(scenario, options.out_dir, &flags);
     }
     if (status == 0 || status == 1) {
         sweep_run_manifest(&options, scenario, status, &manifest);

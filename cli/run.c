@@ -119,11 +119,11 @@ typedef struct run_options {
     const char *out_dir;     /* NULL = default */
     bool seed_given;         /* --seed present */
     unsigned long long seed; /* its value */
-    bool history_edn;        /* --history-edn */
-    bool trace;              /* --trace */
+    rs_cli_run_flags flags;  /* --history-edn, --trace, --no-plots */
     const char *faults_from; /* --faults-from DIR: replay the faults a nemesis drew there */
     const char *sets[RS_OVERRIDES_MAX]; /* --set path=value, in order */
     size_t set_count;        /* how many */
+    rs_engine_options engine; /* --cfg KEY:VALUE: SimGrid settings (speed-only) */
 } run_options;
 
 static int parse_run_options(int argc, char **argv, run_options *options) {
@@ -139,19 +139,29 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             options->out_dir = argv[++i];
         } else if (strcmp(argv[i], "--history-edn") == 0) {
-            options->history_edn = true;
+            options->flags.history_edn = true;
         } else if (strcmp(argv[i], "--trace") == 0) {
-            options->trace = true;
+            options->flags.trace = true;
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            options->flags.no_plots = true;
         } else if (strcmp(argv[i], "--faults-from") == 0 && i + 1 < argc) {
             options->faults_from = argv[++i];
         } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
             if (rs_cli_add_set("run", argv[++i], options->sets, &options->set_count) != 0) {
                 return 2;
             }
+        } else if (strcmp(argv[i], "--cfg") == 0 && i + 1 < argc) {
+            if (rs_engine_options_add(&options->engine, "run", argv[++i]) != 0) {
+                return 2;
+            }
+        } else if (strncmp(argv[i], "--cfg=", 6) == 0) { /* SimGrid's own spelling */
+            if (rs_engine_options_add(&options->engine, "run", argv[i] + 6) != 0) {
+                return 2;
+            }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
                             "--out DIR, --history-edn, --trace, --faults-from DIR, "
-                            "--set path=value\n", argv[i]);
+                            "--set path=value, --cfg KEY:VALUE\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
             options->file = argv[i];
@@ -163,8 +173,8 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
     }
     if (options->file == NULL) {
         fprintf(stderr, "replsim run: missing scenario file; usage: replsim run FILE [--seed N] "
-                        "[--out DIR] [--history-edn] [--trace] [--faults-from DIR] "
-                        "[--set path=value]...\n");
+                        "[--out DIR] [--history-edn] [--trace] [--no-plots] [--faults-from DIR] "
+                        "[--set path=value]... [--cfg KEY:VALUE]...\n");
         return 2;
     }
     return 0;
@@ -181,7 +191,7 @@ static rs_trace *run_open_trace(const rs_scenario *scenario, const char *out_dir
 }
 
 static int run_scenario_as_given(const rs_scenario *scenario, const char *out_dir,
-                                 bool history_edn, bool trace, const char *faults_json);
+                                 const rs_cli_run_flags *flags, const char *faults_json);
 
 /* The scenario as run with its seed: with the nemesis's faults drawn and appended (a heap
  * copy in *owned, and the drawn schedule in *faults_json), or `scenario` itself. */
@@ -208,22 +218,25 @@ static const rs_scenario *run_effective(const rs_scenario *scenario, rs_scenario
     return *owned;
 }
 
-int rs_cli_run_scenario(const rs_scenario *given, const char *out_dir, bool history_edn,
-                        bool trace) {
+int rs_cli_run_scenario(const rs_scenario *given, const char *out_dir,
+                        const rs_cli_run_flags *flags) {
     rs_scenario *owned = NULL;
     char *faults_json = NULL;
     const rs_scenario *scenario = run_effective(given, &owned, &faults_json);
     if (scenario == NULL) {
         return 2;
     }
-    int code = run_scenario_as_given(scenario, out_dir, history_edn, trace, faults_json);
+    static const rs_cli_run_flags none = {0};
+    int code = run_scenario_as_given(scenario, out_dir, flags != NULL ? flags : &none,
+                                     faults_json);
     free(owned);
     free(faults_json);
     return code;
 }
 
 static int run_scenario_as_given(const rs_scenario *scenario, const char *out_dir,
-                                 bool history_edn, bool trace, const char *faults_json) {
+                                 const rs_cli_run_flags *flags, const char *faults_json) {
+    bool trace = flags->trace;
     rs_history history;
     rs_metrics metrics;
     char error[1024] = "";
@@ -232,7 +245,8 @@ static int run_scenario_as_given(const rs_scenario *scenario, const char *out_di
         fprintf(stderr, "replsim run: out of memory\n");
         return 3;
     }
-    rs_run_facts facts = {.seed = scenario->seed, .history_edn = history_edn, .trace = trace,
+    rs_run_facts facts = {.seed = scenario->seed, .history_edn = flags->history_edn,
+                          .trace = trace, .no_plots = flags->no_plots,
                           .faults_json = faults_json};
     char trace_path[4200] = "";
     rs_trace *recorder = trace ? run_open_trace(scenario, out_dir, trace_path, sizeof trace_path,
@@ -312,7 +326,8 @@ int rs_cli_run(int argc, char **argv) {
     } else {
         default_out_dir(options.file, out_dir, sizeof out_dir);
     }
-    status = rs_cli_run_scenario(scenario, out_dir, options.history_edn, options.trace);
+    rs_world_set_engine_options(&options.engine);
+    status = rs_cli_run_scenario(scenario, out_dir, &options.flags);
     free(scenario);
     return status;
 }

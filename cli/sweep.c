@@ -40,6 +40,7 @@ typedef struct sweep_state {
     long jobs;                              /* parallel children */
     const char *out_option;                 /* --out, or NULL */
     const char *emit_jobs;                  /* --emit-jobs FILE, or NULL */
+    bool no_plots;                          /* --no-plots: the runs' reports without images */
     size_t parameter_count;                 /* --set options */
     sweep_parameter parameters[RS_SWEEP_PARAMETERS_MAX]; /* in --set order */
     size_t point_count;                     /* product of the value counts */
@@ -58,7 +59,7 @@ typedef struct sweep_argv {
 
 static void sweep_usage_error(const char *what) {
     fprintf(stderr, "replsim sweep: %s; usage: replsim sweep FILE --set path=v1,v2,... "
-                    "[--set ...] [--seeds N] [-j JOBS] [--out DIR] [--emit-jobs FILE] "
+                    "[--set ...] [--seeds N] [-j JOBS] [--out DIR] [--emit-jobs FILE] [--no-plots] "
                     "(replsim help sweep)\n", what);
 }
 
@@ -199,6 +200,8 @@ static int sweep_parse_options(int argc, char **argv, sweep_state *state) {
             state->out_option = argv[++i];
         } else if (strcmp(argv[i], "--emit-jobs") == 0 && value != NULL) {
             state->emit_jobs = argv[++i];
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            state->no_plots = true;
         } else if (argv[i][0] == '-') {
             char what[256];
             snprintf(what, sizeof what, "unknown or incomplete option '%.100s'", argv[i]);
@@ -335,6 +338,9 @@ static void sweep_run_argv(const sweep_state *state, size_t run, sweep_argv *out
     out->argv[argc++] = out->seed;
     out->argv[argc++] = "--out";
     out->argv[argc++] = out->dir;
+    if (state->no_plots) {
+        out->argv[argc++] = "--no-plots";
+    }
     for (size_t p = 0; p < state->parameter_count; p++) {
         out->argv[argc++] = "--set";
         out->argv[argc++] = state->parameters[p].values[sweep_value_index(state, point, p)];

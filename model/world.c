@@ -470,21 +470,35 @@ static int world_load_platform(const rs_scenario *scenario, char *error, size_t 
     return 0;
 }
 
+/* SimGrid's start: replsim's speed defaults, then the user's --cfg settings (world_cfg.c; a
+ * later setting wins), all through simgrid_init's argv so the context factory is known when the
+ * engine starts. The factory stays SimGrid's default, raw: the fastest of the four Debian's 3.32
+ * has (boost ties with it, ucontext is ~30-50% slower, thread ~10x), and every factory gives
+ * byte-identical reports (docs/performance.md, "Engine choices"). 128 KiB stacks instead of
+ * SimGrid's 8 MiB: no speed difference at tens of actors, less address space at thousands. */
 static void world_init_engine(void) {
     static bool initialised = false;
     assert(!initialised && "SimGrid can be initialised once per process");
     initialised = true;
-    int argc = 1;
+    const rs_engine_options *options = rs__world_engine_options();
+    assert(options->cfg_count <= RS_ENGINE_CFG_MAX);
     char program[] = "replsim";
-    char *argv[] = {program, NULL};
+    char stack[] = "--cfg=contexts/stack-size:128";
+    char settings[RS_ENGINE_CFG_MAX][RS_ENGINE_CFG_LENGTH + 8];
+    char *argv[RS_ENGINE_CFG_MAX + 3] = {program, stack};
+    int argc = 2;
+    for (size_t i = 0; i < options->cfg_count; i++) {
+        snprintf(settings[i], sizeof settings[i], "--cfg=%s", options->cfg[i]);
+        argv[argc++] = settings[i];
+    }
+    argv[argc] = NULL;
     xbt_log_control_set("root.thres:critical");
     simgrid_init(&argc, argv);
     /* Make declared latency true (SIMGRID_NOTES.md): CM02 without cross-traffic and TCP gamma
-     * gives exactly latency + size / bandwidth. */
+     * gives exactly latency + size / bandwidth. Pinned: world_cfg.c refuses network/ keys. */
     sg_cfg_set_string("network/model", "CM02");
     sg_cfg_set_boolean("network/crosstraffic", "no");
     sg_cfg_set_double("network/TCP-gamma", 0.0);
-    sg_cfg_set_int("contexts/stack-size", 128);
     sg_cfg_set_boolean("debug/verbose-exit", "no");
     /* After simgrid_init, which installs its own SIGINT handler (an actor dump): an
      * interrupted run stops at once and leaves no partial report (reports/report.h). */

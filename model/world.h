@@ -15,6 +15,7 @@
 #define RS_WORLD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model/history.h"
@@ -114,6 +115,26 @@ struct rs_world {
 int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history,
                  rs_metrics *metrics, struct rs_trace *trace, uint64_t *dispatched, char *error,
                  size_t error_size);
+
+/* SimGrid settings from the command line (`--cfg KEY:VALUE`, world_cfg.c): speed-only keys,
+ * passed to simgrid_init after replsim's defaults. */
+#define RS_ENGINE_CFG_MAX 16      /* --cfg settings per command */
+#define RS_ENGINE_CFG_LENGTH 128  /* characters per setting, with its terminating NUL */
+typedef struct rs_engine_options {
+    const char *cfg[RS_ENGINE_CFG_MAX]; /* "KEY:VALUE", checked; borrowed (argv) */
+    size_t cfg_count;                   /* how many */
+} rs_engine_options;
+/* Checks one "KEY:VALUE" against the keys and values replsim allows. 0, or -1 with
+ * "key: problem; allowed: ..." in `error`. */
+int rs_engine_cfg_check(const char *setting, char *error, size_t error_size);
+/* Checks `setting` and appends it to `options` (borrowed). 0, or 2 with one line naming
+ * `command` ("replsim <command>: --cfg ...") on stderr. */
+int rs_engine_options_add(rs_engine_options *options, const char *command, const char *setting);
+/* The settings every later rs_world_run of this process (and of its forked children) passes
+ * to SimGrid; copied, the strings stay borrowed. */
+void rs_world_set_engine_options(const rs_engine_options *options);
+/* Those settings (for world.c's world_init_engine). */
+const rs_engine_options *rs__world_engine_options(void);
 
 /* --- node plumbing (world.c) ------------------------------------------------------------- */
 int64_t rs_world_now_us(void);

@@ -4,7 +4,8 @@
 # <svg> in its figure (exactly the expected plots), every KPI of summary.json (run) and of
 # comparison.json (compare) in the KPI table with its value, no <script> element, no external
 # reference; a scenario name carrying <script> comes out escaped; the page is byte-identical
-# for the same seed; without gnuplot the page still renders, with a note per plot. The checker
+# for the same seed; without gnuplot the page still renders, with a note per plot; --no-plots
+# leaves the data and scripts only, removing older images. The checker
 # is tests/support/check_html.py (test_sweep.sh checks the sweep's page with it too).
 set -euo pipefail
 replsim=${RS_REPLSIM:?}; src=${RS_SOURCE_DIR:?}
@@ -44,6 +45,23 @@ check "run: no temporary left" '[ -z "$(find "$work/run" -name "*.tmp.*")" ]'
 status=0; PATH=/nonexistent-replsim-test "$replsim" run "$work/evil.json" --out "$work/bare" > /dev/null 2>&1 || status=$?
 check "run without gnuplot: succeeds, page well-formed with a note per plot" \
       '[ "$status" -eq 0 ] && "$python" "$checker" nognuplot-run "$work/bare" $run_plots'
+
+# --no-plots over a directory that holds a plotted run: the .dat and .gp are this run's (the
+# same bytes), no image is left over, the page says why, the verdict files are unchanged.
+cp -r "$work/run" "$work/noplots"
+"$replsim" run "$work/evil.json" --out "$work/noplots" --no-plots > /dev/null
+check "run --no-plots: .dat and .gp as with plots, no PNG/SVG left from the earlier run" \
+      '(cd "$work/run/plots" && for f in *.dat *.gp; do cmp -s "$f" "$work/noplots/plots/$f" || exit 1; done) && [ "$(ls "$work/noplots/plots" | wc -l)" -eq 14 ] && [ -z "$(ls "$work/noplots/plots" | grep -E "\.(png|svg)$")" ]'
+check "run --no-plots: summary.json identical, the page says --no-plots and has no figure" \
+      'cmp -s "$work/run/summary.json" "$work/noplots/summary.json" && grep -q "Plots not drawn: the run was made with --no-plots" "$work/noplots/report.html" && ! grep -q "<figure" "$work/noplots/report.html"'
+
+# Over 16 target stores the lag plot draws the maximum and the 10 stores with the highest
+# peak, the latency CDF the 10 with the highest p99 (the data files keep every store).
+"$replsim" run "$src/bench/scenarios/scale-1000.json" --set duration_s=2 --set settle_s=1 --no-plots --out "$work/wide" > /dev/null
+check "run with 1000 stores: the latency CDF draws the 10 stores with the highest p99, its data all 1000" \
+      '[ "$(grep -c "datafile index" "$work/wide/plots/latency_cdf.gp")" -eq 10 ] && grep -q "the 10 stores of 1000 with the highest p99" "$work/wide/plots/latency_cdf.gp" && [ "$(grep -c "^# index" "$work/wide/plots/latency_cdf.dat")" -eq 1000 ]'
+check "run with 1000 stores: the lag plot draws the max and 10 stores; its data has 1002 columns" \
+      '[ "$(grep -c "datafile using 1:" "$work/wide/plots/replication_lag.gp")" -eq 11 ] && grep -q "^plot datafile using 1:2 with steps lw 2 title .max of the 1000 stores.," "$work/wide/plots/replication_lag.gp" && [ "$(awk "!/^#/ && NF { print NF; exit }" "$work/wide/plots/replication_lag.dat")" -eq 1002 ]'
 
 # A gnuplot that refuses the batched run (every plot in one -e) and the throughput plot: the
 # report falls back to one run per plot, and only throughput goes without images.

@@ -52,6 +52,9 @@ grep -qv "^'\?/" jobs.txt && fail "a line not starting with an absolute path" ||
 while IFS= read -r line; do
     (cd / && bash -c "$line") >> b.runs 2>&1 || fail "emitted line failed: $line"
 done < jobs.txt
+"$replsim" sweep small.json "${sets[@]}" --seeds 2 --out N --emit-jobs jobs-np.txt --no-plots > /dev/null
+[ "$(grep -c -- " --no-plots" jobs-np.txt)" = 4 ] && ok "--no-plots reaches every emitted run" ||
+    fail "--no-plots in $(grep -c -- " --no-plots" jobs-np.txt) of 4 emitted lines"
 if "$replsim" merge B > merge.out 2> merge.err; then
     ok "merge exits 0"
 else
