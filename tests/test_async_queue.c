@@ -16,30 +16,6 @@ static rs_fake_runtime *fake;
 static const rs_strategy_ops *ops;
 static double params[RS_ASYNC_QUEUE_PARAM_COUNT];
 
-/* --- call order: 'S' for a store append, 'A' for a client ack ------------------------------ */
-
-static const rs_runtime_ops *fake_ops;
-static rs_runtime_ops traced_ops;
-static char trace[256];
-static size_t trace_length;
-
-static void trace_put(char call) {
-    CU_ASSERT_FATAL(trace_length + 1 < sizeof trace);
-    trace[trace_length++] = call;
-    trace[trace_length] = '\0';
-}
-
-static void traced_store_append(void *context, uint32_t store, const rs_event_stream *stream,
-                                int64_t timeout_us, uint64_t tag) {
-    trace_put('S');
-    fake_ops->store_append(context, store, stream, timeout_us, tag);
-}
-
-static void traced_ack_client(void *context, uint64_t client_request, rs_status status) {
-    trace_put('A');
-    fake_ops->ack_client(context, client_request, status);
-}
-
 /* --- set-up ------------------------------------------------------------------------------- */
 
 /* Default parameter values, which a test then changes before start(). */
@@ -53,13 +29,6 @@ static void *start(uint32_t targets) {
     fake = calloc(1, sizeof *fake);
     CU_ASSERT_FATAL(fake != NULL);
     rs_runtime runtime = rs_fake_runtime_init(fake);
-    fake_ops = runtime.ops;
-    traced_ops = *runtime.ops;
-    traced_ops.store_append = traced_store_append;
-    traced_ops.ack_client = traced_ack_client;
-    runtime.ops = &traced_ops;
-    trace_length = 0;
-    trace[0] = '\0';
     ops = rs_async_queue_component.ops;
     void *state = ops->create(rs_fake_config(&rs_async_queue_component, params, targets, 1),
                               runtime);
@@ -158,7 +127,7 @@ static void test_ack_at_primary_then_workers_append(void) {
     CU_ASSERT_EQUAL_FATAL(fake->append_count, 3);
     check_append(1, 1, 6 * MS, 100);
     check_append(2, 2, 6 * MS, 100);
-    CU_ASSERT_STRING_EQUAL(trace, "SASS");
+    CU_ASSERT_STRING_EQUAL(fake->call_order, "SASS");
     CU_ASSERT_EQUAL(fake->results[0][RS_OK], 1);
     CU_ASSERT_EQUAL(fake->last_latency_us[0], 1 * MS);
     rs_fake_reply(fake, ops, state, 1, 46 * MS, RS_OK);
@@ -212,7 +181,7 @@ static void test_one_worker_drains_in_fifo_order(void) {
     CU_ASSERT_EQUAL(wait.observations, 4);
     CU_ASSERT_EQUAL(wait.observation_sum, (0 + 48 + 87 + 127) * MS);
     CU_ASSERT_EQUAL(wait.last_observation, 127 * MS);
-    CU_ASSERT_STRING_EQUAL(trace, "SSASASSS");
+    CU_ASSERT_STRING_EQUAL(fake->call_order, "SSASASSS");
     stop(state);
 }
 

@@ -29,30 +29,6 @@ static const uint32_t targets[] = {2, 0, 3, 1};
 static const uint32_t store_region[] = {0, 0, 1, 1};
 static rs_strategy_config config;
 
-/* --- call order: 'S' for a store append, 'A' for a client ack ------------------------------ */
-
-static const rs_runtime_ops *fake_ops;
-static rs_runtime_ops traced_ops;
-static char trace[64];
-static size_t trace_length;
-
-static void trace_put(char call) {
-    CU_ASSERT_FATAL(trace_length + 1 < sizeof trace);
-    trace[trace_length++] = call;
-    trace[trace_length] = '\0';
-}
-
-static void traced_store_append(void *context, uint32_t store, const rs_event_stream *stream,
-                                int64_t timeout_us, uint64_t tag) {
-    trace_put('S');
-    fake_ops->store_append(context, store, stream, timeout_us, tag);
-}
-
-static void traced_ack_client(void *context, uint64_t client_request, rs_status status) {
-    trace_put('A');
-    fake_ops->ack_client(context, client_request, status);
-}
-
 /* --- set-up ------------------------------------------------------------------------------- */
 
 static void params_default(void) {
@@ -67,13 +43,6 @@ static void *start(uint32_t manager_region) {
     fake = calloc(1, sizeof *fake);
     CU_ASSERT_FATAL(fake != NULL);
     rs_runtime runtime = rs_fake_runtime_init(fake);
-    fake_ops = runtime.ops;
-    traced_ops = *runtime.ops;
-    traced_ops.store_append = traced_store_append;
-    traced_ops.ack_client = traced_ack_client;
-    runtime.ops = &traced_ops;
-    trace_length = 0;
-    trace[0] = '\0';
     config = (rs_strategy_config){.params = params, .targets = targets, .target_count = 4,
                                   .write_quorum = 1, .manager_region = manager_region,
                                   .store_count = 4, .store_region = store_region,
@@ -133,7 +102,7 @@ static void test_ack_when_both_local_stores_confirm(void) {
     CU_ASSERT_EQUAL_FATAL(fake->append_count, 4);
     check_append(2, 2, 9 * MS, 7);
     check_append(3, 3, 9 * MS, 7);
-    CU_ASSERT_STRING_EQUAL(trace, "SSASS");
+    CU_ASSERT_STRING_EQUAL(fake->call_order, "SSASS");
     rs_fake_reply(fake, ops, state, 2, 49 * MS, RS_OK);
     rs_fake_reply(fake, ops, state, 3, 52 * MS, RS_OK);
     CU_ASSERT_EQUAL(fake->last_latency_us[2], 40 * MS);
@@ -176,7 +145,7 @@ static void test_local_failure_answers_at_once(void) {
     CU_ASSERT_EQUAL(fake->append_count, 2);
     CU_ASSERT_EQUAL(fake->results[0][RS_ERR_TIMEOUT], 1);
     CU_ASSERT_EQUAL(fake->results[1][RS_OK], 1);
-    CU_ASSERT_STRING_EQUAL(trace, "SSA");
+    CU_ASSERT_STRING_EQUAL(fake->call_order, "SSA");
     append_one(state, 2);
     rs_fake_reply(fake, ops, state, 2, 502 * MS, RS_OK);
     rs_fake_reply(fake, ops, state, 3, 503 * MS, RS_OK);

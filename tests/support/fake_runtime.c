@@ -21,9 +21,17 @@ static uint64_t fake_random_u64(void *context) {
     return z ^ (z >> 31);
 }
 
+/* Records `call` in the fake's call_order string. */
+static void fake_call_order(rs_fake_runtime *fake, char call) {
+    assert(fake->call_order_length < 2 * RS_FAKE_CAPACITY);
+    fake->call_order[fake->call_order_length++] = call;
+    fake->call_order[fake->call_order_length] = '\0';
+}
+
 static void fake_store_append(void *context, uint32_t store, const rs_event_stream *stream,
                               int64_t timeout_us, uint64_t tag) {
     rs_fake_runtime *fake = fake_of(context);
+    fake_call_order(fake, 'S');
     assert(fake->append_count < RS_FAKE_CAPACITY);
     assert(stream != NULL && stream->count >= 1);
     fake->appends[fake->append_count++] = (rs_fake_append){
@@ -49,6 +57,7 @@ static void fake_timer_cancel(void *context, rs_timer_id timer) {
 
 static void fake_ack_client(void *context, uint64_t client_request, rs_status status) {
     rs_fake_runtime *fake = fake_of(context);
+    fake_call_order(fake, 'A');
     assert(fake->ack_count < RS_FAKE_CAPACITY);
     fake->acks[fake->ack_count++] = (rs_fake_ack){client_request, status, fake->now_us};
 }

@@ -95,6 +95,9 @@ typedef struct rs_fake_runtime {
     bool unhealthy[64];                           /* store_healthy answers !unhealthy[store] */
     rs_fake_metric metrics[64];                   /* named metrics, in first-use order */
     uint32_t metric_count;
+    char call_order[2 * RS_FAKE_CAPACITY + 1];    /* 'S' per store_append, 'A' per ack_client,
+                                                     in call order; NUL-terminated */
+    uint32_t call_order_length;
 } rs_fake_runtime;
 
 /* The named metric `name` the strategy reported, or a zeroed one when it never did. */
