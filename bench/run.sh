@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench/run.sh — the performance bench (`make bench`): runs each scenario of bench/scenarios
 # RUNS times (default 5) with replsim as a user runs it, with replsim without plot rendering
-# (gnuplot kept off its PATH: the report is written, the PNGs are not — what the simulation
-# and report cost alone) and, where the message pattern is star's (star-3x3, quorum-2of3),
+# (`--no-plots`: the report is written, the images are not — what the simulation and report
+# cost alone) and, where the message pattern is star's (star-3x3, quorum-2of3),
 # with bench/bare_star (the same messages on bare SimGrid; star-3x3-latency is star-3x3 on
 # replsim's latency transport, which bare_star does not model); takes the median wall time, CPU
 # time (user + sys) and peak RSS of each (measured by bench_measure, no extra package), and
-# reports events and messages per wall-second and the replsim / bare ratios. It
+# reports events and messages per wall-second and the replsim / bare ratios (of the medians,
+# of the fastest runs, and the median of the paired runs' ratios, the steadiest). It
 # fails when bare_star's message count differs from replsim's messages.total, or when a
 # replsim figure changes between runs (a run is deterministic). Scenarios whose strategy
 # `replsim list` does not show are skipped with a note. Prints a table; writes
@@ -68,13 +69,13 @@ measure_field() {
 }
 
 # run_replsim PROGRAM NAME I: one measured run of PROGRAM (replsim, or replsim-np: the same
-# with a PATH holding no gnuplot); prints "events messages simulated_events".
+# with --no-plots); prints "events messages simulated_events".
 run_replsim() {
-  local program=$1 name=$2 i=$3 dir=$OUT/$2 search_path=$PATH
+  local program=$1 name=$2 i=$3 dir=$OUT/$2 no_plots=()
   local status=0
-  [[ $program == replsim ]] || search_path=$NO_GNUPLOT_PATH
-  PATH=$search_path "$MEASURE" "$dir/$program-$i.measure" "$REPLSIM" run \
-    "bench/scenarios/$name.json" --out "$dir/$program" >"$dir/$program-$i.log" 2>&1 || status=$?
+  [[ $program == replsim ]] || no_plots=(--no-plots)
+  "$MEASURE" "$dir/$program-$i.measure" "$REPLSIM" run "bench/scenarios/$name.json" \
+    "${no_plots[@]}" --out "$dir/$program" >"$dir/$program-$i.log" 2>&1 || status=$?
   if (( status != 0 && status != 1 )); then
     cat "$dir/$program-$i.log" >&2
     die "$program run bench/scenarios/$name.json exited $status"
@@ -138,28 +139,43 @@ json_program() {
 table_row() {
   local wall cpu rss wall_min
   read -r wall cpu rss wall_min <<<"$(medians "$2" "$1")"
+  local paired=""
+  [[ -z ${8:-} ]] || paired=$(paired_ratio "$2" "$1" "$8")
   awk -v name="$1" -v program="$2" -v events="$3" -v messages="$4" -v wall="$wall" \
       -v cpu="$cpu" -v rss="$rss" -v wall_min="$wall_min" -v bare_wall="${5:-}" \
-      -v bare_cpu="${6:-}" -v bare_min="${7:-}" 'BEGIN {
+      -v bare_cpu="${6:-}" -v bare_min="${7:-}" -v paired="$paired" 'BEGIN {
     ratio_wall = bare_wall == "" ? "-" : sprintf("%.2f", wall / bare_wall)
     ratio_cpu = bare_cpu == "" ? "-" : sprintf("%.2f", cpu / bare_cpu)
     ratio_min = bare_min == "" ? "-" : sprintf("%.2f", wall_min / bare_min)
-    printf "%-16s %-10s %7d %8d %7.2f %7.2f %7.2f %7.1f %9.0f %11.0f %6s %6s %6s\n", name,
+    ratio_pair = paired == "" ? "-" : sprintf("%.2f", paired)
+    printf "%-16s %-10s %7d %8d %7.2f %7.2f %7.2f %7.1f %9.0f %11.0f %6s %6s %6s %6s\n", name,
            program, events, messages, wall, wall_min, cpu, rss / 1024, events / wall,
-           messages / wall, ratio_wall, ratio_cpu, ratio_min
+           messages / wall, ratio_wall, ratio_cpu, ratio_min, ratio_pair
   }'
 }
 
-# ratios NAME PROGRAM FLOOR: '"ratio_wall": r, "ratio_cpu": r, "ratio_wall_min": r' of
-# PROGRAM's figures on NAME over bare's on FLOOR (medians, then fastest runs).
+# paired_ratio PROGRAM NAME FLOOR: the median over runs i of PROGRAM's run i on NAME over bare's
+# run i on FLOOR (wall). The runs of one round follow each other, so a slow minute of a shared
+# machine tends to slow both sides of a pair: steadier than the ratio of the medians.
+paired_ratio() {
+  local i
+  for (( i = 1; i <= RUNS; i++ )); do
+    awk -v r="$(measure_field "$OUT/$2/$1-$i.measure" 1)" \
+        -v b="$(measure_field "$OUT/$3/bare-$i.measure" 1)" 'BEGIN { printf "%.4f\n", r / b }'
+  done | median
+}
+
+# ratios NAME PROGRAM FLOOR: '"ratio_wall": r, "ratio_cpu": r, "ratio_wall_min": r,
+# "ratio_wall_paired": r' of PROGRAM's figures on NAME over bare's on FLOOR (medians, fastest
+# runs, median of the paired runs' ratios).
 ratios() {
   local wall cpu wall_min bare_wall bare_cpu bare_min
   read -r wall cpu _ wall_min <<<"$(medians "$2" "$1")"
   read -r bare_wall bare_cpu _ bare_min <<<"$(medians bare "$3")"
   awk -v r="$wall" -v b="$bare_wall" -v rc="$cpu" -v bc="$bare_cpu" -v rm="$wall_min" \
-      -v bm="$bare_min" 'BEGIN {
+      -v bm="$bare_min" -v paired="$(paired_ratio "$2" "$1" "$3")" 'BEGIN {
     printf "\"ratio_wall\": %.3f, \"ratio_cpu\": %.3f, ", r / b, rc / bc
-    printf "\"ratio_wall_min\": %.3f", rm / bm }'
+    printf "\"ratio_wall_min\": %.3f, \"ratio_wall_paired\": %.3f", rm / bm, paired }'
 }
 
 # bench_runs NAME WITH_BARE: RUNS interleaved runs of each program on NAME, checked (replsim
@@ -211,9 +227,9 @@ bench_scenario() {
     local bare_figures
     read -r -a bare_figures <<<"$(medians bare "$floor")"  # wall cpu rss wall_min
     ROWS+=("$(table_row "$name" replsim "$events" "$messages" "${bare_figures[0]}" \
-      "${bare_figures[1]}" "${bare_figures[3]}")")
+      "${bare_figures[1]}" "${bare_figures[3]}" "$floor")")
     ROWS+=("$(table_row "$name" replsim-np "$events" "$messages" "${bare_figures[0]}" \
-      "${bare_figures[1]}" "${bare_figures[3]}")")
+      "${bare_figures[1]}" "${bare_figures[3]}" "$floor")")
     [[ $with_bare != bare ]] || ROWS+=("$(table_row "$name" bare "$bare_events" "$messages")")
     entry+=", \"bare_of\": \"$floor\""
     entry+=", \"bare\": $(json_program bare "$floor" "$bare_events" "$messages")"
@@ -267,8 +283,7 @@ machine_json() {
 main() {
   local machine strategies spec name strategy with_bare skipped=()
   ROWS=() ENTRIES=() MEASURED=""
-  mkdir -p "$OUT" "$OUT/no-gnuplot"
-  NO_GNUPLOT_PATH=$ROOT/$OUT/no-gnuplot  # an empty directory: replsim finds no gnuplot
+  mkdir -p "$OUT"
   machine=$(machine_json)
   strategies=$("$REPLSIM" list)
   for name in $ONLY; do
@@ -289,12 +304,12 @@ main() {
     bench_scenario "$name" "$with_bare"
     echo >&2
   done
-  printf '%-16s %-10s %7s %8s %7s %7s %7s %7s %9s %11s %6s %6s %6s\n' scenario program \
-    events messages wall_s min_s cpu_s rss_MiB events/s messages/s r_wall r_cpu r_min
+  printf '%-16s %-10s %7s %8s %7s %7s %7s %7s %9s %11s %6s %6s %6s %6s\n' scenario program \
+    events messages wall_s min_s cpu_s rss_MiB events/s messages/s r_wall r_cpu r_min r_pair
   (( ${#ROWS[@]} == 0 )) || printf '%s\n' "${ROWS[@]}"
   echo "(medians of $RUNS; min_s = fastest run; wall = elapsed seconds, cpu = user + sys;" \
        "events/s and messages/s per median wall-second; r_wall, r_cpu = this row / bare" \
-       "(medians), r_min = fastest run / bare's fastest;" \
+       "(medians), r_min = fastest run / bare's fastest, r_pair = median of run i / bare's run i;" \
        "replsim-np = replsim without plot rendering)"
   speedup_report
   {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/sweep.sh — the parallel-sweep target of the performance issue, measured: the same sweep
-# (bench/scenarios/star-3x3-latency.json shortened to SWEEP_DURATION_S simulated seconds, two
+# (bench/scenarios/star-3x3-latency.json, SWEEP_DURATION_S simulated seconds (default 60), two
 # rates x SWEEP_SEEDS seeds = 2 x SWEEP_SEEDS runs) with `-j 1` and with `-j 2`, PAIRS times
 # (default 3), interleaved (-j 1, -j 2, then again) so a slow minute of a shared machine weighs on
 # both; the speed-up is median(-j 1) / median(-j 2), also per pair. It checks that both sweeps
@@ -18,7 +18,7 @@ cd "$ROOT"
 BUILD=${1:-build}
 PAIRS=${SWEEP_PAIRS:-3}
 SEEDS=${SWEEP_SEEDS:-4}
-DURATION_S=${SWEEP_DURATION_S:-20}
+DURATION_S=${SWEEP_DURATION_S:-60}
 OUT=out/bench/sweep
 REPLSIM=$BUILD/replsim
 MEASURE=$BUILD/bench/bench_measure
