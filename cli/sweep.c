@@ -476,6 +476,7 @@ static int sweep_run_all(const sweep_state *state, size_t run_count) {
         if (finished == 0) {
             fprintf(stderr, "replsim sweep: no run finished; nothing to merge\n");
         }
+        rs_sweep_set_render_jobs(state->jobs); /* -j 1: one gnuplot at a time too */
         int merged = finished > 0 ? rs_cli_merge_runs((const char *const *)dirs, finished,
                                                       state->out_abs) : 3;
         status = merged != 0 || outcome != 0 ? 3 : status;

@@ -23,13 +23,15 @@ static rs__stage *volatile active_stage;
 
 /* SIGINT/SIGTERM: remove this run's temporaries (unlink and write are async-signal-safe), say
  * so, and exit 128 + signal. The directory keeps whatever complete report it had before. */
-volatile pid_t rs__report_child;
+volatile pid_t rs__report_children[RS__REPORT_CHILDREN_MAX];
 
 static void fileio_on_interrupt(int signal_number) {
-    pid_t child = rs__report_child;
-    if (child > 0) { /* gnuplot may be writing a temporary: stop it first */
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
+    for (size_t i = 0; i < RS__REPORT_CHILDREN_MAX; i++) {
+        pid_t child = rs__report_children[i];
+        if (child > 0) { /* gnuplot may be writing a temporary: stop it first */
+            kill(child, SIGKILL);
+            waitpid(child, NULL, 0);
+        }
     }
     rs__stage *stage = active_stage;
     for (size_t i = 0; stage != NULL && i < stage->count; i++) {

@@ -303,7 +303,7 @@ static bool plots_run_gnuplot(rs__plotter *plotter, const char *commands) {
     sigprocmask(SIG_BLOCK, &blocked, &previous);
     pid_t child = fork();
     if (child > 0) {
-        rs__report_child = child;
+        rs__report_children[0] = child;
     }
     if (child == 0) {
         sigprocmask(SIG_SETMASK, &previous, NULL);
@@ -318,11 +318,11 @@ static bool plots_run_gnuplot(rs__plotter *plotter, const char *commands) {
     int status = 0;
     while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR) {
-            rs__report_child = 0;
+            rs__report_children[0] = 0;
             return false;
         }
     }
-    rs__report_child = 0;
+    rs__report_children[0] = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == PLOTS_EXEC_FAILED) {
         plotter->gnuplot_missing = true;
         fprintf(stderr, "replsim: warning: gnuplot not found (or %s not usable); plots are "

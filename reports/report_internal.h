@@ -50,7 +50,9 @@ void rs__sanitise_label(char *buf, size_t size, const char *name);
 /* The helper process (gnuplot) writing into the stage right now, or 0: the interrupt handler
  * kills and reaps it before removing the temporaries. */
 #include <sys/types.h>
-extern volatile pid_t rs__report_child;
+#define RS__REPORT_CHILDREN_MAX 2    /* gnuplot processes a report runs at once */
+/* The gnuplot children running now (0: none), for the interrupt handler (fileio.c). */
+extern volatile pid_t rs__report_children[RS__REPORT_CHILDREN_MAX];
 
 #define RS__STAGE_FILES_MAX 64 /* files one report writes (about 40: 8 plots x 4 files) */
 

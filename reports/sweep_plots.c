@@ -8,9 +8,9 @@
  * [A-Za-z0-9._-]. gnuplot is run with fork + execvp and an argument vector, never a shell, as
  * in plots.c; when it is missing or fails, the .dat and .gp stay and the images are skipped
  * with one warning. Plots are staged and committed a batch at a time (fileio.c): a file is
- * complete or absent. Cost: one gnuplot process per batch of up to SWEEP_PLOTS_BATCH plots
- * (each script after a `reset`, so no setting leaks from one plot into the next), parameters
- * x KPIs plots. */
+ * complete or absent. Cost: per batch of up to SWEEP_PLOTS_BATCH plots, two gnuplot processes
+ * at once, each over half of them (one on a single core; each script after a `reset`, so no
+ * setting leaks from one plot into the next), parameters x KPIs plots. */
 #include "reports/plots_internal.h"
 #include "reports/report_internal.h"
 #include "reports/sweep_report.h"
@@ -243,12 +243,13 @@ static void plot_gp(const sweep_plot *plot, double low, double high, rs__text *o
 /* ---------------------------------------------------------------------------------------- */
 /* Rendering and staging.                                                                    */
 
-/* Runs one gnuplot in `dir` over the staged scripts of plots [from, from + count) of the
- * batch, each after its own `reset; datafile=...; outfile=...; svgfile=...` (-e); false when
- * it could not start or exited non-zero. Never a shell: an argument vector, names of our own
- * making only. */
-static bool batch_render(sweep_batch *batch, const char *dir, size_t from, size_t count) {
-    assert(batch != NULL && dir != NULL);
+/* Starts one gnuplot in `dir` over the staged scripts of plots [from, from + count) of the
+ * batch, each after its own `reset; datafile=...; outfile=...; svgfile=...` (-e), known to the
+ * interrupt handler as child `slot`; its pid, or -1 when it could not start. Never a shell:
+ * an argument vector, names of our own making only. */
+static pid_t batch_start(sweep_batch *batch, const char *dir, size_t from, size_t count,
+                         size_t slot) {
+    assert(batch != NULL && dir != NULL && slot < RS__REPORT_CHILDREN_MAX);
     assert(count >= 1 && from + count <= batch->count);
     char *argv[2 + 3 * SWEEP_PLOTS_BATCH];
     int argc = 0;
@@ -286,15 +287,51 @@ static bool batch_render(sweep_batch *batch, const char *dir, size_t from, size_
         }
         _exit(SWEEP_PLOTS_EXEC_FAILED);
     }
-    rs__report_child = child > 0 ? child : 0;
+    rs__report_children[slot] = child > 0 ? child : 0;
     sigprocmask(SIG_SETMASK, &previous, NULL);
+    return child > 0 ? child : -1;
+}
+
+/* Waits for the gnuplot batch_start gave as child `slot` (pid `child`, -1: none started);
+ * true when it exited 0. Notes a gnuplot that could not be executed. */
+static bool batch_wait(sweep_batch *batch, pid_t child, size_t slot) {
+    assert(batch != NULL && slot < RS__REPORT_CHILDREN_MAX);
     int status = 0;
     while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    rs__report_child = 0;
-    batch->gnuplot_missing = child < 0 || (WIFEXITED(status) &&
-                                           WEXITSTATUS(status) == SWEEP_PLOTS_EXEC_FAILED);
+    rs__report_children[slot] = 0;
+    batch->gnuplot_missing = batch->gnuplot_missing || child < 0 ||
+                             (WIFEXITED(status) && WEXITSTATUS(status) == SWEEP_PLOTS_EXEC_FAILED);
     return child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Renders plots [from, from + count) with one gnuplot; true when it exited 0. */
+static bool batch_render(sweep_batch *batch, const char *dir, size_t from, size_t count) {
+    return batch_wait(batch, batch_start(batch, dir, from, count, 0), 0);
+}
+
+static long render_jobs; /* rs_sweep_set_render_jobs; 0: two when there are two cores */
+
+void rs_sweep_set_render_jobs(long jobs) {
+    assert(jobs >= 1);
+    render_jobs = jobs;
+}
+
+/* Renders the whole batch: in two gnuplot processes at once when allowed (the sweep's images
+ * are its serial tail, after the parallel runs: 0.55 of 0.65 s of a merge of 20 plots), else
+ * in one. True when every process exited 0. */
+static bool batch_render_all(sweep_batch *batch, const char *dir) {
+    assert(batch != NULL && batch->count >= 1);
+    long jobs = render_jobs > 0 ? render_jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 2 || batch->count < 2) {
+        return batch_render(batch, dir, 0, batch->count);
+    }
+    size_t half = batch->count / 2;
+    pid_t first = batch_start(batch, dir, 0, half, 0);
+    pid_t second = batch_start(batch, dir, half, batch->count - half, 1);
+    bool first_ok = batch_wait(batch, first, 0);
+    bool second_ok = batch_wait(batch, second, 1);
+    return first_ok && second_ok;
 }
 
 /* Forgets staged file `at` (its temporary removed): moved last, then dropped. */
@@ -336,7 +373,7 @@ static void batch_remove_stale(const sweep_batch *batch, const char *dir) {
 static int batch_commit(sweep_batch *batch, const char *dir, char *error, size_t error_size) {
     assert(batch != NULL && dir != NULL);
     bool rendered[SWEEP_PLOTS_BATCH] = {false};
-    bool all = !batch->gnuplot_missing && batch_render(batch, dir, 0, batch->count);
+    bool all = !batch->gnuplot_missing && batch_render_all(batch, dir);
     for (size_t i = 0; i < batch->count; i++) { /* on failure, each alone: one bad plot */
         rendered[i] = all || (!batch->gnuplot_missing && batch->count > 1 &&
                               batch_render(batch, dir, i, 1));

@@ -71,6 +71,11 @@ void rs_sweep_free(rs_sweep *sweep);
  * added (another scenario, other parameter paths, more than RS_SWEEP_RUNS_MAX runs). */
 int rs_sweep_add_run(rs_sweep *sweep, const char *dir, char *error, size_t error_size);
 
+/* How many gnuplot processes rs_sweep_write may run at once for the plots: `sweep -j 1` says 1
+ * (one process at a time, as asked); otherwise, and by default, two on a machine with two
+ * cores or more. Process-wide. */
+void rs_sweep_set_render_jobs(long jobs);
+
 /* Sorts the runs (points, then seeds) and writes <out_dir>/plots/ (a plot per KPI against
  * each parameter with two values or more; gnuplot renders the .png and .svg when it can),
  * then sweep.csv, sweep.json and report.html together. 0, with *point_count set; -2 with a
