@@ -3,10 +3,10 @@
 # on the star bench scenario, shortened (PROFILE_DURATION_S simulated seconds, default 10, same
 # rate, so the same number of messages in flight): with perf when hardware counters work
 # (`perf stat -e instructions true`), else with valgrind's callgrind (instruction counts:
-# deterministic, unaffected by a noisy machine). replsim cannot choose SimGrid's context
-# factory (no flag, and libsimgrid 3.32 shows no environment variable for it), so both run with
-# the default raw contexts, which callgrind follows (costs that cross a context switch show up
-# as recursion, "'2"; self costs are exact). Prints the top PROFILE_TOP (default 10) functions
+# deterministic, unaffected by a noisy machine). Both run with the default raw contexts (the
+# fastest: docs/performance.md, "Engine choices"; `replsim run --cfg contexts/factory:X` picks
+# another), which callgrind follows (costs that cross a context switch show up as recursion,
+# "'2"; self costs are exact). Prints the top PROFILE_TOP (default 10) functions
 # by inclusive and by self cost for each program; keeps the raw profiles in
 # out/bench/profile/. Takes a few minutes; not part of `make bench`, `make test` or CI.
 #
