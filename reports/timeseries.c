@@ -115,21 +115,86 @@ static void timeseries_p50_p99(int64_t *values, size_t count, double *p50, doubl
 }
 
 /* Fills the p50/p99 columns of `source` for every row. */
+/* Stores row r's p50 and p99 of `source`. */
+static void timeseries_set(rs__timeseries *series, timeseries_source source, size_t r,
+                           double p50, double p99) {
+    assert(r < series->row_count);
+    if (source == TIMESERIES_WRITE) {
+        series->rows[r].write_latency_ms_p50 = p50;
+        series->rows[r].write_latency_ms_p99 = p99;
+    } else {
+        series->rows[r].replication_latency_ms_p50 = p50;
+        series->rows[r].replication_latency_ms_p99 = p99;
+    }
+}
+
+/* Samples in time order (the appends): each second's samples are contiguous, so they are
+ * taken one second at a time into a buffer of the busiest second's count — not 8 bytes per
+ * append for the whole run. Rows without samples were set to NaN by the caller. */
+static int timeseries_percentiles_streamed(const rs_history *history, rs__timeseries *series,
+                                           timeseries_source source, size_t records,
+                                           size_t busiest) {
+    int64_t *values = malloc((busiest + 1) * sizeof *values);
+    if (values == NULL) {
+        return -1;
+    }
+    size_t used = 0;
+    int64_t current = -1, row = 0, value_us = 0;
+    for (size_t index = 0; index <= records; index++) {
+        bool sample = index < records &&
+                      timeseries_sample(history, series, source, index, &row, &value_us);
+        if (index < records && !sample) {
+            continue;
+        }
+        if (index == records || row != current) { /* the current second is complete */
+            if (used > 0) {
+                double p50, p99;
+                timeseries_p50_p99(values, used, &p50, &p99);
+                timeseries_set(series, source, (size_t)current, p50, p99);
+            }
+            used = 0;
+            current = row;
+        }
+        if (sample) {
+            assert(used < busiest + 1);
+            values[used++] = value_us;
+        }
+    }
+    free(values);
+    return 0;
+}
+
+/* Fills the p50/p99 columns of `source` for every row: samples grouped by second (a counting
+ * sort into one array), or streamed one second at a time when they come in time order. */
 static int timeseries_percentiles(const rs_history *history, rs__timeseries *series,
                                   timeseries_source source) {
     size_t records = source == TIMESERIES_WRITE ? history->request_count : history->append_count;
     size_t *start = calloc(series->row_count + 1, sizeof *start);
-    int64_t *values = malloc((records + 1) * sizeof *values);
-    if (start == NULL || values == NULL) {
-        free(start);
-        free(values);
+    if (start == NULL) {
         return -1;
     }
-    int64_t row = 0, value_us = 0;
+    int64_t row = 0, value_us = 0, previous = -1;
+    bool in_order = true;
     for (size_t index = 0; index < records; index++) {
         if (timeseries_sample(history, series, source, index, &row, &value_us)) {
             start[row + 1]++;
+            in_order = in_order && row >= previous;
+            previous = row;
         }
+    }
+    size_t busiest = 0;
+    for (size_t r = 0; r < series->row_count; r++) {
+        busiest = start[r + 1] > busiest ? start[r + 1] : busiest;
+        timeseries_set(series, source, r, NAN, NAN);
+    }
+    if (in_order) {
+        free(start);
+        return timeseries_percentiles_streamed(history, series, source, records, busiest);
+    }
+    int64_t *values = malloc((records + 1) * sizeof *values);
+    if (values == NULL) {
+        free(start);
+        return -1;
     }
     for (size_t r = 0; r < series->row_count; r++) {
         start[r + 1] += start[r];
@@ -143,16 +208,9 @@ static int timeseries_percentiles(const rs_history *history, rs__timeseries *ser
     size_t begin = 0;
     for (size_t r = 0; r < series->row_count; r++) {
         size_t end = fill[r]; /* now the end of row r's slice */
-        size_t count = end - begin;
         double p50, p99;
-        timeseries_p50_p99(values + begin, count, &p50, &p99);
-        if (source == TIMESERIES_WRITE) {
-            series->rows[r].write_latency_ms_p50 = p50;
-            series->rows[r].write_latency_ms_p99 = p99;
-        } else {
-            series->rows[r].replication_latency_ms_p50 = p50;
-            series->rows[r].replication_latency_ms_p99 = p99;
-        }
+        timeseries_p50_p99(values + begin, end - begin, &p50, &p99);
+        timeseries_set(series, source, r, p50, p99);
         begin = end;
     }
     free(start);
