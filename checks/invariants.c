@@ -186,34 +186,52 @@ static int assign_stream_slots(const rs_history *history, rs_event_id *slot) {
     return 0;
 }
 
-/* Duplicates (sorted copy per store) and per-stream version order (last version seen per
- * stream, in an array indexed by each stream's smallest event id). */
+/* no_duplicates of store s: every id its final contents list more than once, once per extra
+ * copy, in id order. `seen` (a bit per event id) is all zero on entry and on return; dups has
+ * room for the store's count. O(count) plus a sort of the duplicates found (rare). */
+static void check_store_duplicates(const rs_scenario *scenario, const rs_history *history,
+                                   uint32_t s, uint8_t *seen, rs_event_id *dups,
+                                   rs_check_result *result) {
+    size_t count = history->final_count[s], dup_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        rs_event_id id = history->final_events[s][i];
+        assert(id >= 1 && id <= history->event_count);
+        uint8_t bit = (uint8_t)(1u << (id % 8));
+        if (seen[id / 8] & bit) {
+            dups[dup_count++] = id;
+        }
+        seen[id / 8] |= bit;
+    }
+    for (size_t i = 0; i < count; i++) {
+        rs_event_id id = history->final_events[s][i];
+        seen[id / 8] = 0; /* every bit set above is in a byte cleared here */
+    }
+    qsort(dups, dup_count, sizeof *dups, compare_ids);
+    for (size_t i = 0; i < dup_count; i++) {
+        violation(scenario, history, result, RS_INV_NO_DUPLICATES, dups[i], (int32_t)s,
+                  history->end_us, "held twice by one store");
+    }
+}
+
+/* Per-stream version order (last version seen per stream, in an array indexed by each
+ * stream's smallest event id), then duplicates (check_store_duplicates), store by store. */
 static int check_stores(const rs_scenario *scenario, const rs_history *history,
                         rs_check_result *result) {
+    size_t longest = 0;
+    for (uint32_t s = 0; s < history->store_count; s++) {
+        longest = history->final_count[s] > longest ? history->final_count[s] : longest;
+    }
     uint32_t *last_version = calloc(history->event_count + 1, sizeof *last_version);
     rs_event_id *stream_slot = calloc(history->event_count + 1, sizeof *stream_slot);
-    if (last_version == NULL || stream_slot == NULL) {
-        free(last_version);
-        free(stream_slot);
-        return -1;
-    }
-    if (assign_stream_slots(history, stream_slot) != 0) {
-        free(last_version);
-        free(stream_slot);
-        return -1;
-    }
-    int status = 0;
+    uint8_t *seen = calloc(history->event_count / 8 + 1, 1);
+    rs_event_id *dups = malloc((longest + 1) * sizeof *dups);
+    int status = last_version == NULL || stream_slot == NULL || seen == NULL || dups == NULL
+                     ? -1
+                     : assign_stream_slots(history, stream_slot);
     for (uint32_t s = 0; s < history->store_count && status == 0; s++) {
         memset(last_version, 0, (history->event_count + 1) * sizeof *last_version);
-        size_t count = history->final_count[s];
-        rs_event_id *sorted = malloc((count == 0 ? 1 : count) * sizeof *sorted);
-        if (sorted == NULL) {
-            status = -1;
-            break;
-        }
-        for (size_t i = 0; i < count; i++) {
+        for (size_t i = 0; i < history->final_count[s]; i++) {
             rs_event_id id = history->final_events[s][i];
-            sorted[i] = id;
             const rs_history_event *event = &history->events[id - 1];
             uint32_t *last = &last_version[stream_slot[id]];
             if (event->version < *last) {
@@ -225,17 +243,12 @@ static int check_stores(const rs_scenario *scenario, const rs_history *history,
             }
             *last = event->version > *last ? event->version : *last;
         }
-        qsort(sorted, count, sizeof *sorted, compare_ids);
-        for (size_t i = 1; i < count; i++) {
-            if (sorted[i] == sorted[i - 1]) {
-                violation(scenario, history, result, RS_INV_NO_DUPLICATES, sorted[i], (int32_t)s,
-                          history->end_us, "held twice by one store");
-            }
-        }
-        free(sorted);
+        check_store_duplicates(scenario, history, s, seen, dups, result);
     }
     free(last_version);
     free(stream_slot);
+    free(seen);
+    free(dups);
     return status;
 }
 
