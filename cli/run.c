@@ -160,7 +160,7 @@ static int parse_run_options(int argc, char **argv, run_options *options) {
             }
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "replsim run: unknown or incomplete option '%s'; allowed: --seed N, "
-                            "--out DIR, --history-edn, --trace, --faults-from DIR, "
+                            "--out DIR, --history-edn, --trace, --no-plots, --faults-from DIR, "
                             "--set path=value, --cfg KEY:VALUE\n", argv[i]);
             return 2;
         } else if (options->file == NULL) {
