@@ -38,6 +38,17 @@ rs_ack_decision rs_ack_tracker_record(rs_ack_tracker *tracker, bool ok) {
     return RS_ACK_PENDING;
 }
 
+rs_ack_decision rs_ack_target_record(rs_ack_tracker *tracker, rs_ack_target *target, bool ok) {
+    assert(target != NULL);
+    assert(target->outstanding > 0);
+    target->outstanding--;
+    if (tracker == NULL || target->decided || (ok && target->outstanding > 0)) {
+        return RS_ACK_PENDING;
+    }
+    target->decided = true;
+    return rs_ack_tracker_record(tracker, ok);
+}
+
 void rs_ack_answer(rs_runtime runtime, uint64_t client_request, rs_ack_decision decision) {
     assert(runtime.ops != NULL);
     switch (decision) {

@@ -30,6 +30,19 @@ void rs_ack_tracker_init(rs_ack_tracker *tracker, uint32_t needed, uint32_t tota
  * decides; PENDING otherwise. At most `total` results may be recorded. */
 rs_ack_decision rs_ack_tracker_record(rs_ack_tracker *tracker, bool ok);
 
+/* A target store a request writes with several appends (one per group of its events, as
+ * conditional and geographic do): it counts once toward the quorum — failed at its first
+ * error or timeout, confirmed when its last append is. */
+typedef struct rs_ack_target {
+    uint32_t outstanding;     /* appends to it still unanswered */
+    bool decided;             /* its result went to the tracker */
+} rs_ack_target;
+
+/* Records the reply (`ok` or not) to one of `target`'s appends; when that decides the
+ * target, records it in `tracker` and returns the tracker's decision (rs_ack_tracker_record),
+ * else PENDING. A NULL tracker: the target is not counted (an exploration write). */
+rs_ack_decision rs_ack_target_record(rs_ack_tracker *tracker, rs_ack_target *target, bool ok);
+
 /* Answers client request `client_request` through `runtime` when `decision` decided: ok when
  * SUCCEEDED, quorum_not_reached when FAILED; nothing when PENDING. */
 void rs_ack_answer(rs_runtime runtime, uint64_t client_request, rs_ack_decision decision);

@@ -77,8 +77,7 @@ typedef struct conditional_set {
 
 typedef struct conditional_store {
     uint32_t store;            /* global store index */
-    uint32_t outstanding;      /* appends to it still unanswered */
-    bool decided;              /* its result went to the tracker */
+    rs_ack_target ack;         /* its appends' replies, counted once for the ack */
 } conditional_store;
 
 typedef struct conditional_pending {
@@ -347,7 +346,7 @@ static int build_union(conditional_state *self, conditional_pending *pending, ui
             if (((seen[store / 64] >> (store % 64)) & 1) == 0) {
                 seen[store / 64] |= UINT64_C(1) << (store % 64);
                 self->position_of_store[store] = pending->union_count;
-                pending->stores[pending->union_count++] = (conditional_store){store, 0, false};
+                pending->stores[pending->union_count++] = (conditional_store){store, {0, false}};
             }
         }
     }
@@ -365,7 +364,7 @@ static void send_set(conditional_state *self, uint64_t slot, conditional_pending
         uint32_t store = self->set_stores[set->first + i];
         uint32_t position = self->position_of_store[store];
         assert(position < pending->union_count && pending->stores[position].store == store);
-        pending->stores[position].outstanding++;
+        pending->stores[position].ack.outstanding++;
         pending->outstanding++;
         self->runtime.ops->store_append(self->runtime.context, store, sub, self->timeout_us,
                                         (slot << TAG_POSITION_BITS) | position);
@@ -418,17 +417,13 @@ static void conditional_on_store_reply(void *state, uint64_t tag, uint32_t store
     uint32_t index = (uint32_t)(tag >> TAG_POSITION_BITS);
     conditional_pending *pending = PENDING(self, index);
     conditional_store *target = &pending->stores[tag & ((1u << TAG_POSITION_BITS) - 1)];
-    assert(target->store == store && target->outstanding > 0);
+    assert(target->store == store && target->ack.outstanding > 0);
     if (status == RS_OK) {
         ops->metric_latency(context, store, ops->now_us(context) - pending->started_us);
     }
     ops->metric_result(context, store, status);
-    target->outstanding--;
-    rs_ack_decision decision = RS_ACK_PENDING;
-    if (!target->decided && (status != RS_OK || target->outstanding == 0)) {
-        target->decided = true;
-        decision = rs_ack_tracker_record(&pending->tracker, status == RS_OK);
-    }
+    rs_ack_decision decision =
+        rs_ack_target_record(&pending->tracker, &target->ack, status == RS_OK);
     rs_ack_answer(self->runtime, pending->client_request, decision);
     pending->outstanding--;
     if (pending->outstanding == 0) {

@@ -88,8 +88,7 @@ _Static_assert(sizeof geographic_params / sizeof geographic_params[0] ==
 typedef struct geo_store {
     uint32_t store;            /* global store index */
     uint32_t region;           /* its region index */
-    uint32_t outstanding;      /* appends to it still unanswered */
-    bool decided;              /* its result went to the tracker */
+    rs_ack_target ack;         /* its appends' replies, counted once for the ack */
     bool probe;                /* exploration write: measured, never counted for the ack */
 } geo_store;
 
@@ -388,7 +387,7 @@ static uint32_t build_stores(geo_state *self, geo_pending *pending, uint64_t cho
             uint32_t store = self->region_stores[self->region_first[region] + i];
             self->position_of_store[store] = pending->store_count;
             pending->stores[pending->store_count++] =
-                (geo_store){store, region, 0, false, is_probe};
+                (geo_store){store, region, {0, false}, is_probe};
             counted += !is_probe;
         }
     }
@@ -407,7 +406,7 @@ static void send_regions(geo_state *self, uint64_t slot, uint64_t regions,
             uint32_t store = self->region_stores[self->region_first[region] + i];
             uint32_t position = self->position_of_store[store];
             assert(position < pending->store_count && pending->stores[position].store == store);
-            pending->stores[position].outstanding++;
+            pending->stores[position].ack.outstanding++;
             pending->outstanding++;
             self->runtime.ops->store_append(self->runtime.context, store, sub, self->timeout_us,
                                             (slot << TAG_POSITION_BITS) | position);
@@ -489,7 +488,7 @@ static void geographic_on_store_reply(void *state, uint64_t tag, uint32_t store,
     geo_pending *pending = PENDING(self, index);
     assert((tag & ((1u << TAG_POSITION_BITS) - 1)) < pending->store_count);
     geo_store *target = &pending->stores[tag & ((1u << TAG_POSITION_BITS) - 1)];
-    assert(target->store == store && target->outstanding > 0);
+    assert(target->store == store && target->ack.outstanding > 0);
     int64_t elapsed_us = ops->now_us(context) - pending->started_us;
     elapsed_us = elapsed_us > 0 ? elapsed_us : 0;
     if (status == RS_OK) {
@@ -498,12 +497,8 @@ static void geographic_on_store_reply(void *state, uint64_t tag, uint32_t store,
     ops->metric_result(context, store, status);
     rtt_record(self, target->region,
                status == RS_OK || elapsed_us >= self->timeout_us ? elapsed_us : self->timeout_us);
-    target->outstanding--;
-    rs_ack_decision decision = RS_ACK_PENDING;
-    if (!target->probe && !target->decided && (status != RS_OK || target->outstanding == 0)) {
-        target->decided = true;
-        decision = rs_ack_tracker_record(&pending->tracker, status == RS_OK);
-    }
+    rs_ack_decision decision = rs_ack_target_record(target->probe ? NULL : &pending->tracker,
+                                                    &target->ack, status == RS_OK);
     rs_ack_answer(self->runtime, pending->client_request, decision);
     pending->outstanding--;
     if (pending->outstanding == 0) {

@@ -49,6 +49,24 @@ static void test_ack_tracker_decides_once(void) {
     CU_ASSERT_EQUAL(tracker.failed, 2);
 }
 
+/* A target written by two appends counts once: at its first failure, or its last ok. */
+static void test_ack_target_counts_once(void) {
+    rs_ack_tracker tracker;
+    rs_ack_tracker_init(&tracker, 1, 2);
+    rs_ack_target first = {2, false}, second = {2, false};
+    CU_ASSERT_EQUAL(rs_ack_target_record(&tracker, &first, true), RS_ACK_PENDING);
+    CU_ASSERT_EQUAL(tracker.confirmed, 0);
+    CU_ASSERT_EQUAL(rs_ack_target_record(&tracker, &second, false), RS_ACK_PENDING);
+    CU_ASSERT_EQUAL(tracker.failed, 1);
+    CU_ASSERT_EQUAL(rs_ack_target_record(&tracker, &second, true), RS_ACK_PENDING);
+    CU_ASSERT_EQUAL(tracker.confirmed + tracker.failed, 1);
+    CU_ASSERT_EQUAL(rs_ack_target_record(&tracker, &first, true), RS_ACK_SUCCEEDED);
+    CU_ASSERT_EQUAL(first.outstanding + second.outstanding, 0);
+    rs_ack_target probe = {1, false}; /* not counted: no tracker */
+    CU_ASSERT_EQUAL(rs_ack_target_record(NULL, &probe, true), RS_ACK_PENDING);
+    CU_ASSERT_FALSE(probe.decided);
+}
+
 static void test_fan_out_to_every_target_with_timeout(void) {
     void *state = start(3, 3);
     fake->now_us = 5 * MS;
@@ -215,6 +233,7 @@ static void test_skip_unhealthy_quorum_unreachable_fails_at_once(void) {
 int main(void) {
     static CU_TestInfo tests[] = {
         {"ack tracker decides once", test_ack_tracker_decides_once},
+        {"ack target counts once", test_ack_target_counts_once},
         {"fan-out to every target with timeout", test_fan_out_to_every_target_with_timeout},
         {"all: ack after last confirmation", test_all_policy_acks_after_last_confirmation},
         {"quorum 2/3: ack at second reply", test_quorum_two_of_three_acks_at_second_reply},
