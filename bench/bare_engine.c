@@ -5,8 +5,6 @@
  * line (scenario, --seed, those flags, --mailbox). bench/engine.sh measures each choice;
  * docs/performance.md, "Engine choices", has the figures. */
 #include <assert.h>
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include <simgrid/mailbox.h>
 
 #include "bench/bare_star.h"
+#include "cli/commands.h"
 
 /* --put=async-test: keeps `comm` in `outbox`; once `reap_at` are kept, tests every kept
  * handle (sg_comm_test releases a finished one), keeps the unfinished in order and sets the
@@ -143,25 +142,6 @@ static const char *bare_unsupported(const rs_scenario *scenario) {
     return NULL;
 }
 
-/* Parses "N" (decimal, 0..2^64-1) into *out; -1 when it is not such a number. */
-static int bare_parse_seed(const char *text, uint64_t *out) {
-    if (text == NULL || *text == '\0' || strlen(text) > 20) {
-        return -1;
-    }
-    for (const char *c = text; *c != '\0'; c++) {
-        if (!isdigit((unsigned char)*c)) {
-            return -1;
-        }
-    }
-    errno = 0;
-    unsigned long long value = strtoull(text, NULL, 10);
-    if (errno != 0) {
-        return -1;
-    }
-    *out = value;
-    return 0;
-}
-
 #define BARE_USAGE "usage: bare_star SCENARIO.json [--seed N] [--put=detached|async-test] " \
                    "[--recv=pump|waitany] [--mailbox=pair|node] [--cfg=option:value]..."
 
@@ -208,11 +188,13 @@ int bare_parse(int argc, char **argv, rs_scenario *scenario, uint64_t *seed,
                 return 2;
             }
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            if (bare_parse_seed(argv[++i], seed) != 0) {
+            unsigned long long value = 0;
+            if (rs_cli_parse_seed(argv[++i], &value) != 0) {
                 fprintf(stderr, "bare_star: --seed: '%s' is not a seed; allowed: an integer "
                                 "0..18446744073709551615\n", argv[i]);
                 return 2;
             }
+            *seed = value;
             seed_given = true;
         } else if (argv[i][0] == '-' || path != NULL) {
             fprintf(stderr, "bare_star: unexpected argument '%s'; %s\n", argv[i], BARE_USAGE);
