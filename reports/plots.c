@@ -10,6 +10,7 @@
  * backquote, backslash or '@' survives). When gnuplot is missing or fails, the .dat and .gp
  * files stay, stderr gets one warning, and the report still succeeds. */
 #include "reports/plots_internal.h"
+#include "strategies/limits.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -169,32 +170,27 @@ static uint32_t plots_cdf_stores(const rs__report *report, uint32_t *stores, uin
     if (count <= RS__PLOT_STORES_MAX) {
         return count;
     }
-    int64_t *p99 = malloc(count * sizeof *p99);
-    uint32_t top[RS__PLOT_STORES_TOP];
-    uint32_t kept = 0;
-    if (p99 != NULL) { /* out of memory: the first stores, in order */
-        for (uint32_t i = 0; i < count; i++) {
-            p99[i] = rs_histogram_quantile(
-                &report->kpis.stores[stores[i]].replication_latency_us, 0.99);
-        }
-        kept = rs__plot_top(p99, count, top);
-        for (uint32_t i = 0; i < kept; i++) {
-            block[i] = top[i];
-            top[i] = stores[top[i]];
-        }
-        memcpy(stores, top, kept * sizeof *top);
+    static int64_t p99[RS_STORES_MAX]; /* 16 KiB: off the stack; one report at a time */
+    assert(count <= RS_STORES_MAX);
+    for (uint32_t i = 0; i < count; i++) {
+        p99[i] = rs_histogram_quantile(&report->kpis.stores[stores[i]].replication_latency_us,
+                                       0.99);
     }
-    free(p99);
-    return p99 != NULL ? kept : RS__PLOT_STORES_TOP;
+    uint32_t top[RS__PLOT_STORES_TOP];
+    uint32_t kept = rs__plot_top(p99, count, top);
+    for (uint32_t i = 0; i < kept; i++) {
+        block[i] = top[i];
+        top[i] = stores[top[i]];
+    }
+    memcpy(stores, top, kept * sizeof *top);
+    return kept;
 }
 
 static void plots_cdf_gp(const rs__report *report, rs__text *out) {
-    uint32_t *stores = malloc((report->kpis.store_count + 1) * sizeof *stores);
-    uint32_t *blocks = malloc((report->kpis.store_count + 1) * sizeof *blocks);
-    uint32_t total = 0, count = 0;
-    if (stores != NULL && blocks != NULL) {
-        count = plots_cdf_stores(report, stores, blocks, &total);
-    }
+    static uint32_t stores[RS_STORES_MAX], blocks[RS_STORES_MAX]; /* 16 KiB, as above */
+    assert(report->kpis.store_count <= RS_STORES_MAX);
+    uint32_t total = 0;
+    uint32_t count = plots_cdf_stores(report, stores, blocks, &total);
     char title[96] = "Replication latency CDF per store";
     if (count < total) {
         snprintf(title, sizeof title, "Replication latency CDF: the %u stores of %u with the "
@@ -212,8 +208,6 @@ static void plots_cdf_gp(const rs__report *report, rs__text *out) {
         rs__text_printf(out, "%s datafile index %u using 1:2 with steps title '%s'",
                         i == 0 ? "plot" : ", \\\n    ", blocks[i], label);
     }
-    free(stores);
-    free(blocks);
     if (count == 0) {
         rs__text_puts(out, "set xrange [0:1]\n"
                            "set label 'no replication samples' at graph 0.5, 0.5 center\n"
