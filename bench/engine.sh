@@ -47,7 +47,9 @@ CONFIGS=(
 # scenario, programs that run it
 SCENARIOS=("star-3x3 rb" "quorum-2of3 rb" "star-3x3-latency r")
 
-die() { echo "engine: $*" >&2; exit 1; }
+BENCH_NAME="engine"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 for binary in "$REPLSIM" "$BARE" "$MEASURE"; do
   [[ -x $binary ]] || die "$binary is missing; build first (make build, or cmake --build $BUILD)"
@@ -56,8 +58,6 @@ done
 [[ $DURATION_S =~ ^[1-9][0-9]*$ ]] ||
   die "ENGINE_DURATION_S='$DURATION_S' is not a positive integer"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
-minimum() { sort -g | head -n 1; }
 
 # args CONFIG PROGRAM: the command-line arguments of CONFIG for PROGRAM (replsim takes
 # "--cfg KEY:VALUE", bare_star "--cfg=KEY:VALUE"); nothing when CONFIG is not for PROGRAM.

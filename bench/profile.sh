@@ -22,7 +22,9 @@ OUT=out/bench/profile
 SCENARIO=$OUT/star-3x3-${DURATION_S}s.json
 LATENCY_SCENARIO=$OUT/star-3x3-latency-${DURATION_S}s.json
 
-die() { echo "profile: $*" >&2; exit 1; }
+BENCH_NAME="profile"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 [[ -x $BUILD/replsim && -x $BUILD/bench/bare_star ]] || die "build first (make build)"
 mkdir -p "$OUT"

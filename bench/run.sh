@@ -39,17 +39,15 @@ SCENARIOS=(
   "async-queue async_queue -"
 )
 
-die() { echo "bench: $*" >&2; exit 1; }
+BENCH_NAME="bench"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 for binary in "$REPLSIM" "$BARE" "$MEASURE"; do
   [[ -x $binary ]] || die "$binary is missing; build first (make build, or cmake --build $BUILD)"
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS='$RUNS' is not a positive integer"
 
-# median of the numbers on stdin (the lower middle one for an even count)
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
-# smallest of the numbers on stdin (noise only ever adds time: the least disturbed run)
-minimum() { sort -g | head -n 1; }
 
 # json_number FILE SECTION KEY: the number at SECTION.KEY of a replsim summary.json (cJSON's
 # tab-indented layout: sections one tab deep, their fields two); SECTION "-" = top level.

@@ -37,7 +37,9 @@ BASE_DURATION_S=60
 SCALES=(1 4 16)
 BIG_SCENARIO=bench/scenarios/scale-1000.json
 
-die() { echo "scale: $*" >&2; exit 1; }
+BENCH_NAME="scale"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 for binary in "$REPLSIM" "$MEASURE"; do
   [[ -x $binary ]] || die "$binary is missing; build first (make build, or cmake --build $BUILD)"
@@ -46,7 +48,6 @@ done
 grep -q "\"duration_s\": $BASE_DURATION_S," "$BASE_SCENARIO" ||
   die "$BASE_SCENARIO no longer has duration_s $BASE_DURATION_S"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
 
 # summary_figures SUMMARY: "requests replicas simulated_events" of a replsim summary.json
 # (replicas: the stores' final events summed).

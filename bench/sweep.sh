@@ -24,8 +24,9 @@ REPLSIM=$BUILD/replsim
 MEASURE=$BUILD/bench/bench_measure
 SCENARIO=bench/scenarios/star-3x3-latency.json
 
-die() { echo "sweep bench: $*" >&2; exit 1; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'; }
+BENCH_NAME="sweep bench"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 for binary in "$REPLSIM" "$MEASURE"; do
   [[ -x $binary ]] || die "$binary is missing; build first (make build, or cmake --build $BUILD)"
