@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <simgrid/actor.h>
 #include <simgrid/comm.h>
@@ -17,12 +16,8 @@
 #include <simgrid/host.h>
 #include <simgrid/mailbox.h>
 #include <simgrid/semaphore.h>
-#include <xbt/config.h>
-#include <xbt/log.h>
 
-#include "model/platform.h"
 #include "model/trace.h"
-#include "reports/report.h"
 
 static void *world_alloc(size_t count, size_t size) {
     void *memory = calloc(count == 0 ? 1 : count, size);
@@ -443,68 +438,6 @@ static void world_place_nodes(rs_world *world) {
     free(next_host);
 }
 
-static int world_load_platform(const rs_scenario *scenario, char *error, size_t error_size) {
-    const char *tmp = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/replsim-platform-XXXXXX", tmp != NULL ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        snprintf(error, error_size, "cannot create a temporary platform file in %s", path);
-        return -1;
-    }
-    FILE *out = fdopen(fd, "w");
-    int failed = out == NULL || rs_platform_write(scenario, out) != 0;
-    if (out != NULL) {
-        failed |= fclose(out) != 0;
-    } else {
-        close(fd);
-    }
-    if (!failed) {
-        simgrid_load_platform(path);
-    }
-    unlink(path);
-    if (failed) {
-        snprintf(error, error_size, "cannot write the platform file %s", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* SimGrid's start: replsim's speed defaults, then the user's --cfg settings (world_cfg.c; a
- * later setting wins), all through simgrid_init's argv so the context factory is known when the
- * engine starts. The factory stays SimGrid's default, raw: the fastest of the four Debian's 3.32
- * has (boost ties with it, ucontext is ~30-50% slower, thread ~10x), and every factory gives
- * byte-identical reports (docs/performance.md, "Engine choices"). 128 KiB stacks instead of
- * SimGrid's 8 MiB: no speed difference at tens of actors, less address space at thousands. */
-static void world_init_engine(void) {
-    static bool initialised = false;
-    assert(!initialised && "SimGrid can be initialised once per process");
-    initialised = true;
-    const rs_engine_options *options = rs__world_engine_options();
-    assert(options->cfg_count <= RS_ENGINE_CFG_MAX);
-    char program[] = "replsim";
-    char stack[] = "--cfg=contexts/stack-size:128";
-    char settings[RS_ENGINE_CFG_MAX][RS_ENGINE_CFG_LENGTH + 8];
-    char *argv[RS_ENGINE_CFG_MAX + 3] = {program, stack};
-    int argc = 2;
-    for (size_t i = 0; i < options->cfg_count; i++) {
-        snprintf(settings[i], sizeof settings[i], "--cfg=%s", options->cfg[i]);
-        argv[argc++] = settings[i];
-    }
-    argv[argc] = NULL;
-    xbt_log_control_set("root.thres:critical");
-    simgrid_init(&argc, argv);
-    /* Make declared latency true (SIMGRID_NOTES.md): CM02 without cross-traffic and TCP gamma
-     * gives exactly latency + size / bandwidth. Pinned: world_cfg.c refuses network/ keys. */
-    sg_cfg_set_string("network/model", "CM02");
-    sg_cfg_set_boolean("network/crosstraffic", "no");
-    sg_cfg_set_double("network/TCP-gamma", 0.0);
-    sg_cfg_set_boolean("debug/verbose-exit", "no");
-    /* After simgrid_init, which installs its own SIGINT handler (an actor dump): an
-     * interrupted run stops at once and leaves no partial report (reports/report.h). */
-    rs_report_handle_interrupts();
-}
-
 static void world_start_actors(rs_world *world) {
     for (uint32_t i = 0; i < world->node_count; i++) {
         rs_node *node = &world->nodes[i];
@@ -601,8 +534,8 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
     if (scenario->transport == RS_TRANSPORT_LATENCY) {
         world.courier = rs_courier_new();
     }
-    world_init_engine();
-    int status = world_load_platform(scenario, error, error_size);
+    rs__world_init_engine();
+    int status = rs__world_load_platform(scenario, error, error_size);
     if (status == 0) {
         status = world_init_roles(&world);
         if (status != 0) {

@@ -116,7 +116,7 @@ int rs_world_run(const rs_scenario *scenario, uint64_t seed, rs_history *history
                  rs_metrics *metrics, struct rs_trace *trace, uint64_t *dispatched, char *error,
                  size_t error_size);
 
-/* SimGrid settings from the command line (`--cfg KEY:VALUE`, world_cfg.c): speed-only keys,
+/* SimGrid settings from the command line (`--cfg KEY:VALUE`, world_engine.c): speed-only keys,
  * passed to simgrid_init after replsim's defaults. */
 #define RS_ENGINE_CFG_MAX 16      /* --cfg settings per command */
 #define RS_ENGINE_CFG_LENGTH 128  /* characters per setting, with its terminating NUL */
@@ -133,8 +133,13 @@ int rs_engine_options_add(rs_engine_options *options, const char *command, const
 /* The settings every later rs_world_run of this process (and of its forked children) passes
  * to SimGrid; copied, the strings stay borrowed. */
 void rs_world_set_engine_options(const rs_engine_options *options);
-/* Those settings (for world.c's world_init_engine). */
+/* Those settings (for rs__world_init_engine). */
 const rs_engine_options *rs__world_engine_options(void);
+/* Starts SimGrid once per process with replsim's pinned settings and the --cfg ones
+ * (world_engine.c). */
+void rs__world_init_engine(void);
+/* Writes the scenario's platform to a temporary file and loads it. 0, or -1 with a message. */
+int rs__world_load_platform(const rs_scenario *scenario, char *error, size_t error_size);
 
 /* --- node plumbing (world.c) ------------------------------------------------------------- */
 int64_t rs_world_now_us(void);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_cfg.sh — `--cfg KEY:VALUE` (model/world_cfg.c): every context factory gives a
+# test_cfg.sh — `--cfg KEY:VALUE` (model/world_engine.c): every context factory gives a
 # byte-identical report (summary.json, summary.md, timeseries.csv) to the default run on a small
 # scenario, on both transports, and so do the stack and guard sizes; the setting reaches SimGrid
 # (the thread factory runs the actors as threads: the process is seen with many); `check` takes

@@ -1,12 +1,13 @@
-/* world_cfg.c — the SimGrid configuration a user may give with `--cfg KEY:VALUE` (replsim run
- * and check): the keys allowed, each value's check, and the settings kept for world.c's
- * world_init_engine, which passes them to simgrid_init as "--cfg=KEY:VALUE" after replsim's own
- * defaults. Only speed-only keys are allowed: the same scenario and seed give byte-identical
- * reports whatever their value (measured: docs/performance.md, "Engine choices"; pinned by
+/* world_engine.c — SimGrid's start: the configuration a user may give with `--cfg KEY:VALUE`
+ * (replsim run and check; the keys allowed and each value's check), then rs__world_init_engine,
+ * which passes replsim's defaults and those settings to simgrid_init as "--cfg=KEY:VALUE" and
+ * pins the network model, and rs__world_load_platform, which loads the scenario's platform.
+ * Only speed-only keys are allowed: the same scenario and seed give byte-identical reports
+ * whatever their value (measured: docs/performance.md, "Engine choices"; pinned by
  * tests/test_cfg.sh). Keys that change simulated results are refused with the reason: replsim
  * pins the network model so declared latencies are exact (SIMGRID_NOTES.md), and parallel
- * actors would race on its shared state. Everything is checked here because SimGrid 3.32
- * aborts with a backtrace on an unknown key or a bad value. No SimGrid call in this file. */
+ * actors would race on its shared state. Everything is checked before SimGrid starts because
+ * SimGrid 3.32 aborts with a backtrace on an unknown key or a bad value. */
 #include "model/world.h"
 
 #include <assert.h>
@@ -14,6 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <simgrid/engine.h>
+#include <xbt/config.h>
+#include <xbt/log.h>
+
+#include "model/platform.h"
+#include "reports/report.h"
 
 typedef enum cfg_kind {
     CFG_CHOICE,               /* one of `choices` ("a|b|c"), exactly as written */
@@ -161,4 +170,68 @@ void rs_world_set_engine_options(const rs_engine_options *options) {
 const rs_engine_options *rs__world_engine_options(void) {
     assert(cfg_current.cfg_count <= RS_ENGINE_CFG_MAX);
     return &cfg_current;
+}
+
+/* --- SimGrid's start --------------------------------------------------------------------- */
+
+int rs__world_load_platform(const rs_scenario *scenario, char *error, size_t error_size) {
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/replsim-platform-XXXXXX", tmp != NULL ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(error, error_size, "cannot create a temporary platform file in %s", path);
+        return -1;
+    }
+    FILE *out = fdopen(fd, "w");
+    int failed = out == NULL || rs_platform_write(scenario, out) != 0;
+    if (out != NULL) {
+        failed |= fclose(out) != 0;
+    } else {
+        close(fd);
+    }
+    if (!failed) {
+        simgrid_load_platform(path);
+    }
+    unlink(path);
+    if (failed) {
+        snprintf(error, error_size, "cannot write the platform file %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* SimGrid's start: replsim's speed defaults, then the user's --cfg settings (above; a later
+ * setting wins), all through simgrid_init's argv so the context factory is known when the
+ * engine starts. The factory stays SimGrid's default, raw: the fastest of the four Debian's 3.32
+ * has (boost ties with it, ucontext is ~30-50% slower, thread ~10x), and every factory gives
+ * byte-identical reports (docs/performance.md, "Engine choices"). 128 KiB stacks instead of
+ * SimGrid's 8 MiB: no speed difference at tens of actors, less address space at thousands. */
+void rs__world_init_engine(void) {
+    static bool initialised = false;
+    assert(!initialised && "SimGrid can be initialised once per process");
+    initialised = true;
+    const rs_engine_options *options = rs__world_engine_options();
+    assert(options->cfg_count <= RS_ENGINE_CFG_MAX);
+    char program[] = "replsim";
+    char stack[] = "--cfg=contexts/stack-size:128";
+    char settings[RS_ENGINE_CFG_MAX][RS_ENGINE_CFG_LENGTH + 8];
+    char *argv[RS_ENGINE_CFG_MAX + 3] = {program, stack};
+    int argc = 2;
+    for (size_t i = 0; i < options->cfg_count; i++) {
+        snprintf(settings[i], sizeof settings[i], "--cfg=%s", options->cfg[i]);
+        argv[argc++] = settings[i];
+    }
+    argv[argc] = NULL;
+    xbt_log_control_set("root.thres:critical");
+    simgrid_init(&argc, argv);
+    /* Make declared latency true (SIMGRID_NOTES.md): CM02 without cross-traffic and TCP gamma
+     * gives exactly latency + size / bandwidth. Pinned: the table above refuses network/ keys. */
+    sg_cfg_set_string("network/model", "CM02");
+    sg_cfg_set_boolean("network/crosstraffic", "no");
+    sg_cfg_set_double("network/TCP-gamma", 0.0);
+    sg_cfg_set_boolean("debug/verbose-exit", "no");
+    /* After simgrid_init, which installs its own SIGINT handler (an actor dump): an
+     * interrupted run stops at once and leaves no partial report (reports/report.h). */
+    rs_report_handle_interrupts();
 }
