@@ -1,23 +1,26 @@
 /* json_pos.c — see json_pos.h. Three passes over a document of at most a few MiB:
  *
- *   1. a strict RFC 8259 lexer (recursive descent, depth bounded by depth_max before it
- *      recurses) that reports the first problem with its byte offset and field path;
+ *   1. a strict RFC 8259 lexer (json_lex.c) that reports the first problem with its byte
+ *      offset and field path, and bounds the depth before anything recurses;
  *   2. cJSON builds the tree (it accepts a superset of what pass 1 accepts, so it only fails
  *      when memory runs out);
  *   3. a walk of text and tree in document order recording each value's and key's offset.
  *
- * Then come the message helpers; the checked readers the loader is built on are in
- * json_read.c.
+ * Here are pass 3, the document (parse, free, graft), the position lookups and the messages
+ * that need positions (rs_json_fail, rs_json_describe). The position-free text helpers
+ * (quoting, paths, "did you mean", numbers) are in json_text.c; the checked readers the
+ * loader is built on are in json_read.c.
  * Cost: O(bytes) for the passes, O(log values) per position lookup; only error paths compute
  * a line and column (O(bytes) once). */
 #include "model/json_pos.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "model/json_internal.h"
 
 struct rs_json_entry {
     const cJSON *node;        /* a value of the tree */
@@ -30,428 +33,9 @@ struct rs_json_graft {
     char label[RS_JSON_LABEL_MAX];  /* named in messages instead of file:line:col */
 };
 
-#define JSON_SUGGEST_LENGTH_MAX 64 /* longer words are never "did you mean"-matched */
 #define JSON_SHOWN_MAX 40     /* bytes of a value quoted in "got ..." */
 
-static const char json_allowed_text[] = "allowed: JSON text (RFC 8259)";
-
-/* ---------------------------------------------------------------------------------------- */
-/* Pass 1: the strict lexer.                                                                 */
-
-typedef struct lexer {
-    const rs_json_doc *doc;   /* for messages */
-    const unsigned char *text;/* the document */
-    size_t length;            /* its bytes */
-    size_t offset;            /* next byte to read */
-    uint32_t depth;           /* objects and arrays currently open */
-    uint32_t depth_max;       /* deepest nesting allowed */
-    char path[RS_JSON_PATH_MAX]; /* field path of the value being read */
-} lexer;
-
-static int lex_value(lexer *lx);
-
-static void lex_skip_whitespace(lexer *lx) {
-    while (lx->offset < lx->length) {
-        unsigned char c = lx->text[lx->offset];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            return;
-        }
-        lx->offset++;
-    }
-}
-
-/* What sits at `offset`, for "found ...": a word, a character, a byte or the end. */
-static void lex_found(const lexer *lx, size_t offset, char *buf, size_t size) {
-    assert(size >= 24);
-    if (offset >= lx->length) {
-        snprintf(buf, size, "end of input");
-        return;
-    }
-    unsigned char c = lx->text[offset];
-    size_t word = 0;
-    while (offset + word < lx->length && word < 16) {
-        unsigned char w = lx->text[offset + word];
-        if (!((w >= 'a' && w <= 'z') || (w >= 'A' && w <= 'Z') || (w >= '0' && w <= '9'))) {
-            break;
-        }
-        word++;
-    }
-    if (word > 1) {
-        snprintf(buf, size, "'%.*s'", (int)word, (const char *)lx->text + offset);
-    } else if (c >= 0x20 && c < 0x7f) {
-        snprintf(buf, size, "'%c'", (char)c);
-    } else {
-        snprintf(buf, size, "byte 0x%02x", (unsigned)c);
-    }
-}
-
-/* A syntax error at `offset`: "(syntax): expected <what>, found <it> (in <path>); allowed". */
-static int lex_fail_expected(const lexer *lx, size_t offset, const char *what) {
-    char found[40];
-    lex_found(lx, offset, found, sizeof found);
-    if (lx->path[0] == '\0') {
-        return rs_json_fail(lx->doc, offset, "(syntax)", "expected %s, found %s; %s", what, found,
-                            json_allowed_text);
-    }
-    return rs_json_fail(lx->doc, offset, "(syntax)", "expected %s, found %s (in %s); %s", what,
-                        found, lx->path, json_allowed_text);
-}
-
-/* Length of the valid UTF-8 sequence at p (at most `left` bytes), or 0 when invalid
- * (overlong forms, surrogates and code points above U+10FFFF are invalid). */
-static size_t utf8_sequence_length(const unsigned char *p, size_t left) {
-    assert(left >= 1);
-    unsigned char c = p[0];
-    if (c < 0x80) {
-        return 1;
-    }
-    size_t n = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-                                            : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-    if (n == 0 || n > left) {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-    }
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f)) {
-        return 0;
-    }
-    return n;
-}
-
-static int hex4(const unsigned char *p, size_t left, unsigned *out) {
-    if (left < 4) {
-        return -1;
-    }
-    unsigned value = 0;
-    for (size_t i = 0; i < 4; i++) {
-        unsigned char c = p[i];
-        unsigned digit = (c >= '0' && c <= '9') ? (unsigned)(c - '0')
-                       : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
-                       : (c >= 'A' && c <= 'F') ? (unsigned)(c - 'A' + 10) : 16u;
-        if (digit == 16) {
-            return -1;
-        }
-        value = value * 16 + digit;
-    }
-    *out = value;
-    return 0;
-}
-
-/* At a backslash inside a string: checks the escape and steps over it. */
-static int lex_escape(lexer *lx, const char *where) {
-    size_t at = lx->offset;
-    const unsigned char *p = lx->text + at;
-    size_t left = lx->length - at;
-    if (left >= 2 && strchr("\"\\/bfnrt", (char)p[1]) != NULL && p[1] != '\0') {
-        lx->offset += 2;
-        return 0;
-    }
-    unsigned code = 0;
-    if (left < 2 || p[1] != 'u' || hex4(p + 2, left - 2, &code) != 0) {
-        return rs_json_fail(lx->doc, at, lx->path[0] ? lx->path : "(syntax)",
-                            "invalid escape in %s; allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
-                            "\\uXXXX", where);
-    }
-    if (code == 0) {
-        return rs_json_fail(lx->doc, at, lx->path[0] ? lx->path : "(syntax)",
-                            "\\u0000 in %s; allowed: text without NUL characters", where);
-    }
-    unsigned low = 0;
-    if (code >= 0xdc00 && code <= 0xdfff) {
-        return rs_json_fail(lx->doc, at, lx->path[0] ? lx->path : "(syntax)",
-                            "unpaired surrogate \\u%04x in %s; allowed: \\uD800-\\uDBFF followed "
-                            "by \\uDC00-\\uDFFF", code, where);
-    }
-    if (code >= 0xd800 && code <= 0xdbff) {
-        if (left < 12 || p[6] != '\\' || p[7] != 'u' || hex4(p + 8, left - 8, &low) != 0 ||
-            low < 0xdc00 || low > 0xdfff) {
-            return rs_json_fail(lx->doc, at, lx->path[0] ? lx->path : "(syntax)",
-                                "unpaired surrogate \\u%04x in %s; allowed: \\uD800-\\uDBFF "
-                                "followed by \\uDC00-\\uDFFF", code, where);
-        }
-        lx->offset += 12;
-        return 0;
-    }
-    lx->offset += 6;
-    return 0;
-}
-
-/* At the opening quote: checks the string (escapes, control characters, UTF-8). */
-static int lex_string(lexer *lx, bool is_key) {
-    size_t start = lx->offset;
-    const char *where = is_key ? "a key" : "a string";
-    const char *path = lx->path[0] ? lx->path : "(syntax)";
-    assert(lx->text[start] == '"');
-    lx->offset++;
-    while (lx->offset < lx->length) {
-        unsigned char c = lx->text[lx->offset];
-        if (c == '"') {
-            lx->offset++;
-            return 0;
-        }
-        if (c == '\\') {
-            if (lex_escape(lx, where) != 0) {
-                return 2;
-            }
-            continue;
-        }
-        if (c < 0x20) {
-            return rs_json_fail(lx->doc, lx->offset, path,
-                                "control character 0x%02x in %s; allowed: escape it (\\n, \\t, "
-                                "\\u00XX)", (unsigned)c, where);
-        }
-        size_t n = utf8_sequence_length(lx->text + lx->offset, lx->length - lx->offset);
-        if (n == 0) {
-            return rs_json_fail(lx->doc, lx->offset, path,
-                                "invalid UTF-8 byte 0x%02x in %s; allowed: UTF-8 text",
-                                (unsigned)c, where);
-        }
-        lx->offset += n;
-    }
-    return rs_json_fail(lx->doc, start, "(syntax)", "unterminated string; %s", json_allowed_text);
-}
-
-static size_t lex_digits(lexer *lx) {
-    size_t start = lx->offset;
-    while (lx->offset < lx->length && lx->text[lx->offset] >= '0' && lx->text[lx->offset] <= '9') {
-        lx->offset++;
-    }
-    return lx->offset - start;
-}
-
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and finite as a double. */
-static int lex_number(lexer *lx) {
-    size_t start = lx->offset;
-    const char *path = lx->path[0] ? lx->path : "(document)";
-    if (lx->text[lx->offset] == '-') {
-        lx->offset++;
-    }
-    if (lx->offset < lx->length && lx->text[lx->offset] == '0') {
-        lx->offset++;
-        if (lx->offset < lx->length && lx->text[lx->offset] >= '0' &&
-            lx->text[lx->offset] <= '9') {
-            return rs_json_fail(lx->doc, start, path, "number with a leading zero; allowed: "
-                                "JSON numbers (0, 12, -3.5, 1e6)");
-        }
-    } else if (lex_digits(lx) == 0) {
-        return lex_fail_expected(lx, lx->offset, "a digit");
-    }
-    if (lx->offset < lx->length && lx->text[lx->offset] == '.') {
-        lx->offset++;
-        if (lex_digits(lx) == 0) {
-            return lex_fail_expected(lx, lx->offset, "a digit after '.'");
-        }
-    }
-    if (lx->offset < lx->length && (lx->text[lx->offset] == 'e' || lx->text[lx->offset] == 'E')) {
-        lx->offset++;
-        if (lx->offset < lx->length &&
-            (lx->text[lx->offset] == '+' || lx->text[lx->offset] == '-')) {
-            lx->offset++;
-        }
-        if (lex_digits(lx) == 0) {
-            return lex_fail_expected(lx, lx->offset, "a digit in the exponent");
-        }
-    }
-    /* The doc's copy is NUL-terminated, and strtod stops where the JSON number stops. */
-    double value = strtod(lx->doc->text + start, NULL);
-    if (!isfinite(value)) {
-        return rs_json_fail(lx->doc, start, path, "number %.*s is out of range; allowed: finite "
-                            "numbers (magnitude below 1.8e308)",
-                            (int)(lx->offset - start > 40 ? 40 : lx->offset - start),
-                            lx->doc->text + start);
-    }
-    return 0;
-}
-
-/* True when the text at the offset reads NaN or Infinity (any case, optional sign). */
-static bool lex_is_nonfinite_word(const lexer *lx) {
-    size_t at = lx->offset;
-    if (at < lx->length && (lx->text[at] == '-' || lx->text[at] == '+')) {
-        at++;
-    }
-    if (lx->length - at < 3) {
-        return false;
-    }
-    char word[4] = {0};
-    for (size_t i = 0; i < 3; i++) {
-        unsigned char c = lx->text[at + i];
-        word[i] = (char)((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
-    }
-    return strcmp(word, "nan") == 0 || strcmp(word, "inf") == 0;
-}
-
-static int lex_literal(lexer *lx) {
-    static const char *const words[] = {"true", "false", "null"};
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(words[i]);
-        if (lx->length - lx->offset >= n && memcmp(lx->text + lx->offset, words[i], n) == 0) {
-            lx->offset += n;
-            return 0;
-        }
-    }
-    return lex_fail_expected(lx, lx->offset, "a value");
-}
-
-static int lex_open(lexer *lx) {
-    if (lx->depth >= lx->depth_max) {
-        return rs_json_fail(lx->doc, lx->offset, lx->path[0] ? lx->path : "(document)",
-                            "nesting deeper than %u levels; allowed: at most %u nested objects "
-                            "and arrays", lx->depth_max, lx->depth_max);
-    }
-    lx->depth++;
-    lx->offset++;
-    lex_skip_whitespace(lx);
-    return 0;
-}
-
-/* After a member or element: ',' (not followed by the closer) or the closer. Returns 0 and
- * sets *more, or an error. */
-static int lex_separator(lexer *lx, char closer, bool *more) {
-    lex_skip_whitespace(lx);
-    if (lx->offset < lx->length && lx->text[lx->offset] == ',') {
-        size_t comma = lx->offset;
-        lx->offset++;
-        lex_skip_whitespace(lx);
-        if (lx->offset < lx->length && lx->text[lx->offset] == (unsigned char)closer) {
-            return rs_json_fail(lx->doc, comma, "(syntax)", "trailing comma before '%c'; %s",
-                                closer, json_allowed_text);
-        }
-        *more = true;
-        return 0;
-    }
-    if (lx->offset < lx->length && lx->text[lx->offset] == (unsigned char)closer) {
-        lx->offset++;
-        lx->depth--;
-        *more = false;
-        return 0;
-    }
-    return lex_fail_expected(lx, lx->offset, closer == '}' ? "',' or '}' after a member"
-                                                           : "',' or ']' after an element");
-}
-
-/* Appends up to `n` bytes of `text` to path, never splitting a UTF-8 sequence. */
-static void path_append(char *path, const char *text, size_t n) {
-    size_t used = strlen(path);
-    size_t room = RS_JSON_PATH_MAX - 1 - used;
-    if (n > room) {
-        n = room;
-        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80) {
-            n--;
-        }
-    }
-    memcpy(path + used, text, n);
-    path[used + n] = '\0';
-}
-
-static int lex_object(lexer *lx) {
-    if (lex_open(lx) != 0) {
-        return 2;
-    }
-    size_t saved = strlen(lx->path);
-    if (lx->offset < lx->length && lx->text[lx->offset] == '}') {
-        lx->offset++;
-        lx->depth--;
-        return 0;
-    }
-    for (bool more = true; more;) {
-        if (lx->offset >= lx->length || lx->text[lx->offset] != '"') {
-            return lex_fail_expected(lx, lx->offset, "a key in double quotes");
-        }
-        size_t key = lx->offset;
-        if (lex_string(lx, true) != 0) {
-            return 2;
-        }
-        size_t key_end = lx->offset;
-        lex_skip_whitespace(lx);
-        if (lx->offset >= lx->length || lx->text[lx->offset] != ':') {
-            return lex_fail_expected(lx, lx->offset, "':' after the key");
-        }
-        lx->offset++;
-        if (saved > 0) {
-            path_append(lx->path, ".", 1);
-        }
-        path_append(lx->path, (const char *)lx->text + key + 1, key_end - key - 2);
-        int status = lex_value(lx);
-        lx->path[saved] = '\0';
-        if (status != 0 || lex_separator(lx, '}', &more) != 0) {
-            return 2;
-        }
-    }
-    return 0;
-}
-
-static int lex_array(lexer *lx) {
-    if (lex_open(lx) != 0) {
-        return 2;
-    }
-    size_t saved = strlen(lx->path);
-    if (lx->offset < lx->length && lx->text[lx->offset] == ']') {
-        lx->offset++;
-        lx->depth--;
-        return 0;
-    }
-    size_t index = 0;
-    for (bool more = true; more; index++) {
-        char step[32];
-        int n = snprintf(step, sizeof step, "[%zu]", index);
-        path_append(lx->path, step, (size_t)n);
-        int status = lex_value(lx);
-        lx->path[saved] = '\0';
-        if (status != 0 || lex_separator(lx, ']', &more) != 0) {
-            return 2;
-        }
-    }
-    return 0;
-}
-
-static int lex_value(lexer *lx) {
-    lex_skip_whitespace(lx);
-    if (lx->offset >= lx->length) {
-        return lex_fail_expected(lx, lx->offset, "a value");
-    }
-    if (lex_is_nonfinite_word(lx)) {
-        return rs_json_fail(lx->doc, lx->offset, lx->path[0] ? lx->path : "(document)",
-                            "NaN and Infinity are not JSON numbers; allowed: finite numbers");
-    }
-    unsigned char c = lx->text[lx->offset];
-    if (c == '{') {
-        return lex_object(lx);
-    }
-    if (c == '[') {
-        return lex_array(lx);
-    }
-    if (c == '"') {
-        return lex_string(lx, false);
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        return lex_number(lx);
-    }
-    if (c == '\'') {
-        return lex_fail_expected(lx, lx->offset, "a value (strings take double quotes)");
-    }
-    return lex_literal(lx);
-}
-
-static int lex_document(const rs_json_doc *doc, uint32_t depth_max) {
-    lexer lx = {.doc = doc, .text = (const unsigned char *)doc->text, .length = doc->length,
-                .depth_max = depth_max};
-    if (lx.length >= 3 && memcmp(lx.text, "\xef\xbb\xbf", 3) == 0) {
-        lx.offset = 3; /* a UTF-8 byte order mark, which cJSON skips too */
-    }
-    if (lex_value(&lx) != 0) {
-        return 2;
-    }
-    lex_skip_whitespace(&lx);
-    if (lx.offset < lx.length) {
-        return lex_fail_expected(&lx, lx.offset, "end of input after the top-level value");
-    }
-    assert(lx.depth == 0);
-    return 0;
-}
+static const char json_allowed_text[] = RS__JSON_ALLOWED_TEXT;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Pass 3: record where each value and key of the tree starts.                                */
@@ -597,7 +181,7 @@ int rs_json_doc_parse(rs_json_doc *doc, const char *file, const char *text, size
     }
     doc->text[length] = '\0';
     doc->length = length;
-    if (lex_document(doc, depth_max) != 0) {
+    if (rs__json_lex_document(doc, depth_max) != 0) {
         return 2;
     }
     const char *end = NULL;
@@ -623,8 +207,6 @@ void rs_json_doc_free(rs_json_doc *doc) {
     doc->text = NULL;
     doc->entry_count = 0;
 }
-
-static size_t copy_utf8_prefix(char *buf, size_t size, const char *text, size_t n);
 
 /* Appends "\n<text>\n" to doc's text (the newlines end a trailing number for walk_scalar).
  * Returns the offset of <text>, or 0 when out of memory (a graft never starts at 0). */
@@ -666,9 +248,10 @@ int rs_json_doc_graft(rs_json_doc *doc, const cJSON *node, const char *label) {
     rs_json_graft *graft = &doc->grafts[doc->graft_count++];
     graft->offset = start;
     size_t label_length = strlen(label);
-    size_t cut = copy_utf8_prefix(graft->label, sizeof graft->label, label,
-                                  label_length < sizeof graft->label ? label_length
-                                                                     : sizeof graft->label - 4);
+    size_t cut = rs__json_copy_utf8_prefix(graft->label, sizeof graft->label, label,
+                                           label_length < sizeof graft->label
+                                               ? label_length
+                                               : sizeof graft->label - 4);
     if (cut < label_length) {
         memcpy(graft->label + cut, "...", 4);
     }
@@ -768,26 +351,6 @@ int rs_json_fail(const rs_json_doc *doc, size_t offset, const char *path, const 
     return 2;
 }
 
-/* Copies at most `n` bytes of text, backing off so no UTF-8 sequence is split. Returns the
- * bytes copied. */
-static size_t copy_utf8_prefix(char *buf, size_t size, const char *text, size_t n) {
-    assert(size >= 1);
-    if (n > size - 1) {
-        n = size - 1;
-    }
-    size_t full = strlen(text);
-    if (n < full) {
-        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80) {
-            n--;
-        }
-    } else {
-        n = full;
-    }
-    memcpy(buf, text, n);
-    buf[n] = '\0';
-    return n;
-}
-
 void rs_json_describe(const rs_json_doc *doc, const cJSON *node, char *buf, size_t size) {
     assert(doc != NULL && node != NULL);
     assert(buf != NULL && size >= 16);
@@ -801,118 +364,7 @@ void rs_json_describe(const rs_json_doc *doc, const cJSON *node, char *buf, size
     walk_scalar(&w);
     size_t n = (w.offset > doc->length ? doc->length : w.offset) - start;
     char shown[JSON_SHOWN_MAX + 1];
-    size_t copied = copy_utf8_prefix(shown, sizeof shown, doc->text + start,
-                                     n < JSON_SHOWN_MAX ? n : JSON_SHOWN_MAX);
+    size_t copied = rs__json_copy_utf8_prefix(shown, sizeof shown, doc->text + start,
+                                              n < JSON_SHOWN_MAX ? n : JSON_SHOWN_MAX);
     snprintf(buf, size, "%s%s", shown, copied < n ? "..." : "");
-}
-
-void rs_json_quote(const char *text, char *buf, size_t size) {
-    assert(text != NULL);
-    assert(buf != NULL && size >= 8);
-    char shown[49];
-    size_t copied = copy_utf8_prefix(shown, sizeof shown, text, 48);
-    snprintf(buf, size, "\"%s%s\"", shown, copied < strlen(text) ? "..." : "");
-}
-
-void rs_json_path_key(char *buf, size_t size, const char *parent, const char *key) {
-    assert(buf != NULL && size > 0);
-    assert(parent != NULL && key != NULL);
-    snprintf(buf, size, "%s%s%s", parent, parent[0] != '\0' ? "." : "", key);
-}
-
-void rs_json_path_index(char *buf, size_t size, const char *parent, size_t index) {
-    assert(buf != NULL && size > 0);
-    assert(parent != NULL);
-    snprintf(buf, size, "%s[%zu]", parent, index);
-}
-
-/* Levenshtein distance of two words of at most JSON_SUGGEST_LENGTH_MAX bytes. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
-    size_t row[JSON_SUGGEST_LENGTH_MAX + 1];
-    assert(la <= JSON_SUGGEST_LENGTH_MAX && lb <= JSON_SUGGEST_LENGTH_MAX);
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-            best = above + 1 < best ? above + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
-int rs_json_suggest(const char *word, const char *const *candidates, size_t count) {
-    assert(word != NULL);
-    assert(candidates != NULL || count == 0);
-    size_t length = strlen(word);
-    if (length > JSON_SUGGEST_LENGTH_MAX) {
-        return -1;
-    }
-    int best = -1;
-    size_t best_distance = 3;
-    for (size_t i = 0; i < count && best < 0 && length > 0; i++) {
-        /* "timeout" for "timeout_ms": the unit suffix was left off */
-        if (strncmp(candidates[i], word, length) == 0 && candidates[i][length] == '_') {
-            best = (int)i;
-        }
-    }
-    for (size_t i = 0; i < count && best < 0; i++) {
-        size_t other = strlen(candidates[i]);
-        size_t gap = other > length ? other - length : length - other;
-        if (other > JSON_SUGGEST_LENGTH_MAX || gap > 2) {
-            continue;
-        }
-        size_t distance = edit_distance(word, length, candidates[i], other);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = (int)i;
-        }
-    }
-    return best;
-}
-
-void rs_json_join(char *buf, size_t size, const char *const *names, size_t count) {
-    assert(buf != NULL && size >= 8);
-    assert(names != NULL || count == 0);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < count; i++) {
-        size_t need = (i > 0 ? 2 : 0) + strlen(names[i]);
-        if (used + need + 5 + 1 > size) {
-            snprintf(buf + used, size - used, "%s...", i > 0 ? ", " : "");
-            return;
-        }
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i > 0 ? ", " : "", names[i]);
-    }
-}
-
-/* A number as a person would write it: 0.2, 10000, 9007199254740992, 1e+300. */
-void rs_json_format_number(double value, char *buf, size_t size) {
-    if (isfinite(value) && value == floor(value) && fabs(value) < 1e16) {
-        snprintf(buf, size, "%.0f", value);
-    } else {
-        snprintf(buf, size, "%.15g", value);
-    }
-}
-
-void rs_json_range_text(const rs_json_range *range, char *buf, size_t size) {
-    assert(range != NULL);
-    assert(buf != NULL && size > 0);
-    char low[32];
-    char high[32];
-    rs_json_format_number(range->min_value, low, sizeof low);
-    rs_json_format_number(range->max_value, high, sizeof high);
-    if (range->integer) {
-        snprintf(buf, size, "integer %s..%s", low, high);
-    } else {
-        snprintf(buf, size, "number %s %s and <= %s", range->min_exclusive ? ">" : ">=", low,
-                 high);
-    }
 }

@@ -8,7 +8,9 @@
  * walks text and tree together once to record the byte offset of every value and key. The
  * offsets live in an array sorted by node address that is only ever searched, never
  * iterated, so pointer order cannot reach an output. Memory: the copy of the text, the cJSON
- * tree and one 24-byte entry per value, all owned by the doc. */
+ * tree and one 24-byte entry per value, all owned by the doc. Implemented in json_lex.c (the
+ * lexer), json_pos.c (the document, positions and messages), json_text.c (text helpers) and
+ * json_read.c (checked reads); json_internal.h is what they share. */
 #ifndef RS_JSON_POS_H
 #define RS_JSON_POS_H
 

@@ -2,7 +2,7 @@
  * value, the allowed fields of an object (with "did you mean"), numbers within a range,
  * choices, strings, and the same for a named member with a default. Every failure is one
  * message through rs_json_fail, at the value's position. Built only on json_pos.h's public
- * calls; the lexer and the positions are in json_pos.c. */
+ * calls; the lexer is in json_lex.c, the positions in json_pos.c. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
