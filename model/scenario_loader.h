@@ -1,7 +1,8 @@
 /* scenario_loader.h — what the loader's files share, private to them (the rs__ prefix marks
  * it internal): the loader's state, the ranges and bounds several sections check, and the
  * small steps every section uses. scenario_load.c reads the file section by section;
- * scenario_topology.c is its topology section (regions, links, latency distributions). */
+ * scenario_topology.c is its topology section (regions, links, latency distributions),
+ * scenario_strategy.c its strategy and consistency sections, scenario_workload.c its workload. */
 #ifndef RS_SCENARIO_LOADER_H
 #define RS_SCENARIO_LOADER_H
 
@@ -43,6 +44,17 @@ int rs__fail_unknown_region(const loader *ld, const cJSON *node, const char *pat
 
 /* The "topology" section (scenario_topology.c): regions, then links. */
 int rs__load_topology(const loader *ld, const cJSON *root);
+
+/* The "strategy" section (scenario_strategy.c): the registry's strategy with its parameters,
+ * rules, residency and targets (absent targets -> every store). Needs the topology loaded. */
+int rs__load_strategy(const loader *ld, const cJSON *root);
+/* The optional "consistency" section (scenario_strategy.c): the policy (default "all") with
+ * its parameters, and the write quorum it asks of the targets. Needs the strategy loaded. */
+int rs__load_consistency(const loader *ld, const cJSON *root);
+
+/* The "workload" section (scenario_workload.c): rate against the budgets, arrival, streams,
+ * event size, event types, then its "reads". Needs the header, strategy and policy loaded. */
+int rs__load_workload(const loader *ld, const cJSON *root);
 
 /* The optional "reads" member of the workload (scenario_reads.c): random reads and
  * read-after-write probes; resolves the read quorum from the policy. Needs the targets and the
