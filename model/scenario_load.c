@@ -5,9 +5,10 @@
  * the load with one line "file:line:col: field.path: what is wrong; allowed: ...".
  *
  * The text-level work is in json_lex.c (strict JSON), json_pos.c (positions, messages),
- * json_text.c and json_read.c (typed reads); the topology section in scenario_topology.c, strategy and consistency in scenario_strategy.c,
- * the workload in scenario_workload.c, faults in scenario_faults.c, rules in
- * scenario_rules.c, --set in scenario_overrides.c; this file is the small steps they share,
+ * json_text.c and json_read.c (typed reads); the topology section in scenario_topology.c,
+ * strategy and consistency in scenario_strategy.c, the workload in scenario_workload.c,
+ * faults in scenario_faults.c, rules in scenario_rules.c, --set in scenario_overrides.c; this
+ * file is the small steps they share,
  * the header, network, stores and expectations, and the whole file section by section in a
  * fixed order, so the same file always yields the same first error. Everything lands in the
  * caller's fixed-size struct: nothing is allocated in proportion to a number read from the
