@@ -8,9 +8,8 @@
  * json_text.c and json_read.c (typed reads); the topology section in scenario_topology.c,
  * strategy and consistency in scenario_strategy.c, the workload in scenario_workload.c,
  * faults in scenario_faults.c, rules in scenario_rules.c, --set in scenario_overrides.c; this
- * file is the small steps they share,
- * the header, network, stores and expectations, and the whole file section by section in a
- * fixed order, so the same file always yields the same first error. Everything lands in the
+ * file is the small steps they share, the header, network, stores and expectations, and the
+ * whole file section by section in a fixed order, so the same file always yields the same first error. Everything lands in the
  * caller's fixed-size struct: nothing is allocated in proportion to a number read from the
  * file. */
 #include "model/scenario.h"
