@@ -9,9 +9,9 @@
  * strategy and consistency in scenario_strategy.c, the workload in scenario_workload.c,
  * faults in scenario_faults.c, rules in scenario_rules.c, --set in scenario_overrides.c; this
  * file is the small steps they share, the header, network, stores and expectations, and the
- * whole file section by section in a fixed order, so the same file always yields the same first error. Everything lands in the
- * caller's fixed-size struct: nothing is allocated in proportion to a number read from the
- * file. */
+ * whole file section by section in a fixed order, so the same file always yields the same
+ * first error. Everything lands in the caller's fixed-size struct: nothing is allocated in
+ * proportion to a number read from the file. */
 #include "model/scenario.h"
 
 #include <assert.h>
