@@ -32,7 +32,6 @@
  * 2 on bad input or a scenario this program does not model (faults, extra latency, a strategy
  * other than star, the latency transport), 3 on an internal error. */
 #include <assert.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
@@ -50,9 +49,9 @@
 #include <xbt/config.h>
 #include <xbt/log.h>
 
-#include "model/platform.h"
 #include "model/rng.h"
 #include "model/scenario.h"
+#include "model/world.h"
 
 #include "bench/bare_star.h"
 
@@ -321,34 +320,6 @@ static void world_open_channels(bare_world *world) {
     }
 }
 
-static int world_load_platform(const rs_scenario *scenario) {
-    const char *tmp = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/bare-star-platform-XXXXXX", tmp != NULL ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        fprintf(stderr, "bare_star: cannot create a temporary platform file %s: %s\n", path,
-                strerror(errno));
-        return -1;
-    }
-    FILE *out = fdopen(fd, "w");
-    int failed = out == NULL || rs_platform_write(scenario, out) != 0;
-    if (out != NULL) {
-        failed |= fclose(out) != 0;
-    } else {
-        close(fd);
-    }
-    if (!failed) {
-        simgrid_load_platform(path);
-    }
-    unlink(path);
-    if (failed) {
-        fprintf(stderr, "bare_star: cannot write the platform file %s\n", path);
-        return -1;
-    }
-    return 0;
-}
-
 static void world_start_actors(bare_world *world) {
     for (uint32_t i = 0; i < world->node_count; i++) {
         bare_node *node = &world->nodes[i];
@@ -444,7 +415,9 @@ int main(int argc, char **argv) {
     world.channels = bare_alloc((size_t)world.node_count * world.node_count,
                                 sizeof(bare_channel *));
     world_place_nodes(&world);
-    if (world_load_platform(scenario) != 0) {
+    char error[256];
+    if (rs__world_load_platform(scenario, error, sizeof error) != 0) { /* replsim's own loader */
+        fprintf(stderr, "bare_star: %s\n", error);
         return 3;
     }
     world_open_channels(&world);
